@@ -1,0 +1,39 @@
+"""flask-smorest's Blueprint with a JSON parser that answers pathological bodies with 400."""
+
+import json
+from typing import Any, NoReturn
+
+import flask
+import flask_smorest
+from webargs import core
+from webargs.flaskparser import FlaskParser
+
+
+class StrictJSONParser(FlaskParser):
+    """Turns the JSON the stdlib parser chokes on into webargs's 400, never a 500.
+
+    Deep nesting raises RecursionError, a number past 4,300 digits raises ValueError,
+    and a lone surrogate escape loads fine but cannot be stored or encoded later.
+    """
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        try:
+            data = super()._raw_load_json(req)
+            if data is core.missing:
+                return data
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+            raise json.JSONDecodeError(type(exc).__name__, "<body>", 0) from exc
+        return data
+
+    def _handle_invalid_json_error(
+        self, error: Any, req: flask.Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        flask_smorest.abort(400, message="Invalid JSON body.", errors={"json": ["Invalid JSON."]})
+        raise AssertionError("abort() returned")  # pragma: no cover
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictJSONParser()

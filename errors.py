@@ -1,0 +1,60 @@
+"""One error envelope, {"code", "status", "message", "errors"?, "error"?}, for every failure."""
+
+from http import HTTPStatus
+from typing import Any
+
+import flask_smorest
+from flask import Flask, current_app, jsonify
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from extensions import db
+
+
+def envelope(code: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "status": HTTPStatus(code).phrase, "message": message, **extra}
+
+
+def error_response(code: int, message: str, **extra: Any) -> ResponseReturnValue:
+    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
+    return jsonify(envelope(code, message, **extra)), code, headers
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, with a message on every error and the `Allow` header on 405."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        payload, code, headers = super().handle_http_exception(error)
+        headers = dict(headers or {})
+        data = getattr(error, "data", None) or {}
+        if "error" in data:  # a machine-readable reason, as the JWT failures carry
+            payload["error"] = data["error"]
+        if "message" not in payload:
+            # A 500 says nothing of its cause: no stack trace or exception text leaks.
+            payload["message"] = (
+                "Internal server error." if code == 500 else (error.description or error.name)
+            )
+        if code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        # flask-smorest drops it; RFC 9110 requires it on a 405.
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return payload, code, headers
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+
+
+def _integrity_error(error: IntegrityError) -> ResponseReturnValue:
+    # Two requests raced past a uniqueness or reference check; the database decided.
+    db.session.rollback()
+    return error_response(409, "The request conflicts with the current state of the resource.")
+
+
+def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
+    db.session.rollback()
+    current_app.logger.error("database unavailable: %s", error.orig.__class__.__name__)
+    return error_response(503, "The database is unavailable; try again shortly.")

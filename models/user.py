@@ -1,0 +1,29 @@
+"""The users table."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import Model
+from models.types import UTCDateTime, utcnow
+
+
+class User(Model):
+    __tablename__ = "users"
+    # AUTOINCREMENT: SQLite would otherwise hand a deleted user's id, and so their
+    # still-valid tokens, to the next user who registers.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    # The case-folded username: "Alice" and "alice" are one account.
+    username_key: Mapped[str] = mapped_column(String(80), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @staticmethod
+    def key_for(username: str) -> str:
+        return username.casefold()

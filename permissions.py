@@ -1,0 +1,42 @@
+"""Who may call what: the bearer requirement (enforced and documented) and the admin rule."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask_jwt_extended import get_current_user, jwt_required
+from flask_smorest import abort
+
+from blocklist import Principal
+from blueprint import Blueprint
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def protected(blp: Blueprint, *, fresh: bool = False, refresh: bool = False) -> Callable[[F], F]:
+    """`jwt_required`, plus the bearer scheme and the 401 in the OpenAPI document."""
+
+    def decorator(func: F) -> F:
+        func = blp.alt_response(401, response="UNAUTHORIZED")(func)
+        func = Blueprint.doc(security=[{"bearerAuth": []}])(func)
+        return jwt_required(fresh=fresh, refresh=refresh)(func)  # type: ignore[return-value]
+
+    return decorator
+
+
+def caller() -> Principal:
+    principal: Principal = get_current_user()
+    return principal
+
+
+def require_self_or_admin(user_id: int) -> Principal:
+    principal = caller()
+    if principal.id != user_id and not principal.is_admin:
+        abort(403, message="Only the user themself or an admin may do this.")
+    return principal
+
+
+def require_admin() -> Principal:
+    principal = caller()
+    if not principal.is_admin:
+        abort(403, message="Only an admin may do this.")
+    return principal

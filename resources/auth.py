@@ -1,0 +1,102 @@
+"""Registration, login, token refresh and logout."""
+
+from flask.views import MethodView
+from flask_jwt_extended import get_jwt
+from flask_smorest import abort
+from sqlalchemy import select
+
+import auth_sessions
+import passwords
+import tokens
+from blueprint import Blueprint
+from extensions import db
+from models import User
+from permissions import caller, protected
+from schemas.user import LoginSchema, MessageSchema, RegisteredSchema, RegisterSchema, TokensSchema
+
+blp = Blueprint("auth", __name__, description="Accounts, tokens and logout")
+
+
+@blp.route("/register")
+class Register(MethodView):
+    @blp.arguments(RegisterSchema)
+    @blp.response(201, RegisteredSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict) -> dict:
+        """Create an account"""
+        key = User.key_for(data["username"])
+        if db.session.scalar(select(User.id).where(User.username_key == key)) is not None:
+            abort(409, message="A user with that username already exists.")
+        user = User(
+            username=data["username"],
+            username_key=key,
+            email=data["email"],
+            password_hash=passwords.hash_password(data["password"]),
+        )
+        db.session.add(user)
+        db.session.commit()  # a racing duplicate fails here: IntegrityError, 409
+        auth_sessions.log_event("register", user.id, None)
+        return {"message": "User created.", "id": user.id}
+
+
+@blp.route("/login")
+class Login(MethodView):
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokensSchema)
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    def post(self, data: dict) -> dict:
+        """Exchange a username and password for a fresh access token and a refresh token"""
+        key = User.key_for(data["username"])
+        user = db.session.scalar(select(User).where(User.username_key == key))
+        matches, new_hash = passwords.verify(data["password"], user and user.password_hash)
+        if user is None or not matches:
+            auth_sessions.log_event("login_failed", user and user.id, None)
+            abort(401, message="Invalid credentials.", error="invalid_credentials")
+        if new_hash:  # stored at fewer rounds than configured: upgrade it now
+            user.password_hash = new_hash
+        session = auth_sessions.start(user.id)
+        db.session.commit()
+        auth_sessions.log_event("login", user.id, session.id)
+        return tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
+
+
+@blp.route("/refresh")
+class Refresh(MethodView):
+    @protected(blp, refresh=True)
+    @blp.response(200, TokensSchema)
+    def post(self) -> dict:
+        """Spend the refresh token for a new access token and a new refresh token"""
+        claims, principal = get_jwt(), caller()
+        new_jti = auth_sessions.rotate(claims["sid"], claims["jti"])
+        if new_jti is None:
+            # A concurrent request spent this token first: it was presented twice.
+            auth_sessions.revoke(principal.id, sid=claims["sid"])
+            auth_sessions.log_event("reuse_detected", principal.id, claims["sid"])
+            abort(401, message="Token has been revoked.", error="token_revoked")
+        auth_sessions.log_event("refresh", principal.id, claims["sid"])
+        return tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @protected(blp)
+    @blp.response(200, MessageSchema)
+    def post(self) -> dict:
+        """End this session: its access and refresh tokens are refused from now on"""
+        claims, principal = get_jwt(), caller()
+        auth_sessions.revoke_token(claims)
+        auth_sessions.revoke(principal.id, sid=claims["sid"])
+        auth_sessions.log_event("logout", principal.id, claims["sid"])
+        return {"message": "Logged out."}
+
+
+@blp.route("/logout/all")
+class LogoutAll(MethodView):
+    @protected(blp)
+    @blp.response(200, MessageSchema)
+    def post(self) -> dict:
+        """End every session of the caller, on every device"""
+        claims, principal = get_jwt(), caller()
+        count = auth_sessions.revoke(principal.id)
+        auth_sessions.log_event("logout_all", principal.id, claims["sid"], sessions=count)
+        return {"message": f"Logged out of {count} session(s)."}

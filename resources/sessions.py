@@ -1,0 +1,49 @@
+"""The caller's live sessions (devices), and ending one of them."""
+
+from flask.views import MethodView
+from flask_jwt_extended import get_jwt
+from flask_smorest import abort
+from sqlalchemy import select
+
+import auth_sessions
+from blueprint import Blueprint
+from extensions import db
+from models import LoginSession
+from models.types import utcnow
+from permissions import caller, protected
+from schemas.session import SessionSchema
+
+blp = Blueprint("sessions", __name__, description="Sessions: one per login, on any device")
+
+
+@blp.route("/sessions")
+class Sessions(MethodView):
+    @protected(blp)
+    @blp.response(200, SessionSchema(many=True))
+    def get(self) -> list[dict]:
+        """The caller's live sessions, `current` marking the one making this call"""
+        sid = get_jwt()["sid"]
+        rows = db.session.scalars(
+            select(LoginSession)
+            .where(
+                LoginSession.user_id == caller().id,
+                LoginSession.revoked_at.is_(None),
+                LoginSession.expires_at > utcnow(),
+            )
+            .order_by(LoginSession.last_used_at.desc())
+        )
+        return [{**SessionSchema().dump(row), "current": row.id == sid} for row in rows]
+
+
+@blp.route("/sessions/<string:session_id>")
+class SessionById(MethodView):
+    @protected(blp)
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, session_id: str) -> None:
+        """End one of the caller's sessions: its tokens stop working at once"""
+        principal = caller()
+        # Someone else's session and no session at all get the same 404.
+        if not auth_sessions.revoke(principal.id, sid=session_id):
+            abort(404, message="No such session.")
+        auth_sessions.log_event("session_revoked", principal.id, session_id)

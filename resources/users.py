@@ -1,0 +1,75 @@
+"""The caller's account, password changes, and users by id."""
+
+from flask.views import MethodView
+from flask_jwt_extended import get_jwt
+from flask_smorest import abort
+from sqlalchemy import delete
+
+import auth_sessions
+import passwords
+from blocklist import Principal
+from blueprint import Blueprint
+from extensions import db
+from models import LoginSession, User
+from permissions import caller, protected, require_self_or_admin
+from schemas.user import MessageSchema, PasswordChangeSchema, UserSchema
+
+blp = Blueprint("users", __name__, description="User accounts")
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @protected(blp)
+    @blp.response(200, UserSchema)
+    def get(self) -> Principal:
+        """The caller's account"""
+        return caller()
+
+
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @protected(blp, fresh=True)
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, MessageSchema)
+    @blp.alt_response(422, response="UNPROCESSABLE_CONTENT")
+    def post(self, data: dict) -> dict:
+        """Change the password; every other session of the caller ends"""
+        claims, principal = get_jwt(), caller()
+        user = db.get_or_404(User, principal.id)
+        matches, _ = passwords.verify(data["current_password"], user.password_hash)
+        if not matches:
+            abort(401, message="The current password is wrong.", error="invalid_credentials")
+        errors = passwords.policy_errors(data["new_password"], user.username)
+        if errors:
+            abort(422, message="The new password is refused.", errors={"new_password": errors})
+        user.password_hash = passwords.hash_password(data["new_password"])
+        db.session.commit()
+        count = auth_sessions.revoke(user.id, keep=claims["sid"])
+        auth_sessions.log_event("password_change", user.id, claims["sid"], sessions=count)
+        return {"message": "Password changed."}
+
+
+@blp.route("/user/<int:user_id>")
+class UserById(MethodView):
+    @protected(blp)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, user_id: int) -> User:
+        """A user, for themself or an admin"""
+        require_self_or_admin(user_id)
+        return db.get_or_404(User, user_id, description="No such user.")
+
+    @protected(blp, fresh=True)
+    @blp.response(204)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, user_id: int) -> None:
+        """Delete a user with their sessions; their tokens are refused from then on"""
+        principal = require_self_or_admin(user_id)
+        user = db.get_or_404(User, user_id, description="No such user.")
+        # A token whose session row is gone is refused: this is the revocation.
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+        db.session.delete(user)
+        db.session.commit()
+        auth_sessions.log_event("user_deleted", user_id, get_jwt()["sid"], by=principal.id)

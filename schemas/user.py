@@ -1,0 +1,62 @@
+"""Bodies of registration, login, tokens and the user resource."""
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+import passwords
+from schemas.fields import Username
+
+USERNAME = {"required": True, "metadata": {"example": "alice"}}
+# The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
+# away from the hash (and from passlib's 4,096-byte limit).
+PASSWORD_LENGTH = validate.Length(max=1024)
+
+
+class RegisterSchema(Schema):
+    username = Username(**USERNAME)
+    password = fields.String(
+        required=True, load_only=True, validate=PASSWORD_LENGTH,
+        metadata={"example": "correct horse battery staple"},
+    )
+    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+
+    @validates_schema
+    def _password_policy(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors = passwords.policy_errors(data["password"], data["username"])
+        if errors:
+            raise ValidationError(errors, field_name="password")
+
+
+class LoginSchema(Schema):
+    username = Username(**USERNAME)
+    password = fields.String(
+        required=True, load_only=True, validate=PASSWORD_LENGTH,
+        metadata={"example": "correct horse battery staple"},
+    )
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    username = fields.String(dump_only=True)
+    is_admin = fields.Boolean(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class RegisteredSchema(Schema):
+    message = fields.String(metadata={"example": "User created."})
+    id = fields.Integer(metadata={"example": 1})
+
+
+class TokensSchema(Schema):
+    access_token = fields.String(metadata={"description": "Bearer token, 15 minutes"})
+    refresh_token = fields.String(metadata={"description": "For POST /refresh, 30 days"})
+
+
+class MessageSchema(Schema):
+    message = fields.String()

@@ -1,0 +1,46 @@
+"""Valid defaults for test data; override only what a test is about."""
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+import passwords
+from extensions import db
+from models import User
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(app: Flask, username: str, password: str = PASSWORD, is_admin: bool = False) -> int:
+    with app.app_context():
+        user = User(
+            username=username,
+            username_key=User.key_for(username),
+            password_hash=passwords.hash_password(password),
+            is_admin=is_admin,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, **kw) -> dict[str, str]:
+    response = client.post("/login", json={"username": username, "password": password}, **kw)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_error(response, status: int, error: str | None = None) -> dict:
+    """The one error envelope, with the reason code when the test names one."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json
+    body = response.json
+    assert body["code"] == status
+    assert isinstance(body["status"], str) and body["status"]
+    assert isinstance(body["message"], str) and body["message"]
+    if error is not None:
+        assert body.get("error") == error, body
+    return body

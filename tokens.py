@@ -1,0 +1,134 @@
+"""Issuing tokens, and the flask-jwt-extended callbacks that judge them on every request."""
+
+import base64
+import hashlib
+import json
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask.typing import ResponseReturnValue
+from flask_jwt_extended import create_access_token, create_refresh_token
+from flask_jwt_extended.exceptions import JWTDecodeError
+
+import auth_sessions
+from blocklist import Principal, current_blocklist
+from errors import error_response
+from extensions import jwt
+
+# Without these a token is refused as invalid: each one is needed by some check below.
+_REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti", "sid", "type")
+# Anything else in a header (jwk, jku, x5u, x5c, crit...) asks the verifier to trust
+# material the token brings along (RFC 8725 §3.10): refused outright.
+_ALLOWED_HEADERS = {"alg", "typ", "kid"}
+
+
+def issue(user_id: int, is_admin: bool, sid: str, refresh_jti: str, *, fresh: bool) -> dict:
+    identity = str(user_id)  # PyJWT >= 2.10 refuses a non-string `sub`
+    return {
+        "access_token": create_access_token(
+            identity, fresh=fresh, additional_claims={"sid": sid, "is_admin": is_admin}
+        ),
+        # The jti is chosen here so that the session row can name its one valid refresh token.
+        "refresh_token": create_refresh_token(
+            identity, additional_claims={"sid": sid, "jti": refresh_jti}
+        ),
+    }
+
+
+def init_app(app: Flask) -> None:
+    secret = app.config["JWT_SECRET_KEY"].encode()
+    # Names the key without revealing it: a one-way digest of a 256-bit secret.
+    app.config["JWT_KID"] = hashlib.sha256(b"kid:" + secret).hexdigest()[:16]
+    jwt.init_app(app)
+
+
+@jwt.additional_headers_loader
+def _headers(_identity: Any) -> dict[str, str]:
+    return {"kid": current_app.config["JWT_KID"]}
+
+
+def _verify_shape(header: dict[str, Any], claims: dict[str, Any]) -> None:
+    """What PyJWT leaves to us: our key id, no foreign headers, every claim we rely on."""
+    unexpected = set(header) - _ALLOWED_HEADERS
+    if unexpected:
+        raise JWTDecodeError(f"Unexpected header: {sorted(unexpected)[0]}.")
+    if header.get("kid") != current_app.config["JWT_KID"]:
+        raise JWTDecodeError("Unknown key id.")
+    present = _signed_claim_names()
+    missing = [claim for claim in _REQUIRED_CLAIMS if claim not in present]
+    if missing:
+        raise JWTDecodeError(f"Missing claim: {missing[0]}.")
+    if not (isinstance(claims["sub"], str) and claims["sub"].isdigit()):
+        raise JWTDecodeError("Invalid subject.")
+    if not isinstance(claims["sid"], str) or not isinstance(claims["jti"], str):
+        raise JWTDecodeError("Invalid session or token id.")
+
+
+def _signed_claim_names() -> set[str]:
+    """The claims the token itself carries: flask-jwt-extended fills in a missing `type`
+    (as "access"), `fresh` and `jti`, so the decoded dict cannot tell."""
+    token = request.headers["Authorization"].split()[-1]  # already verified by PyJWT
+    payload = token.split(".")[1]
+    return set(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+@jwt.token_in_blocklist_loader
+def _is_revoked(header: dict[str, Any], claims: dict[str, Any]) -> bool:
+    # The first hook flask-jwt-extended calls after the signature and expiry checks.
+    _verify_shape(header, claims)
+    check = current_blocklist().check(claims)
+    g.principal = check.principal
+    if check.principal is None:
+        return False  # the user lookup answers user_not_found
+    if check.revoked:
+        return True
+    if claims["type"] == "refresh" and claims["jti"] != check.refresh_jti:
+        # A spent refresh token came back: it was stolen or replayed. Whoever holds the
+        # session's newer tokens cannot be told apart from the thief, so all of it ends.
+        auth_sessions.revoke(check.principal.id, sid=claims["sid"])
+        auth_sessions.log_event("reuse_detected", check.principal.id, claims["sid"])
+        return True
+    return False
+
+
+@jwt.user_lookup_loader
+def _load_principal(_header: dict[str, Any], _claims: dict[str, Any]) -> Principal | None:
+    principal: Principal | None = g.get("principal")
+    return principal
+
+
+@jwt.unauthorized_loader
+def _no_token(reason: str) -> ResponseReturnValue:
+    return error_response(401, "Missing or malformed Authorization header.", error="authorization_required")
+
+
+@jwt.invalid_token_loader
+def _invalid(reason: str) -> ResponseReturnValue:
+    return error_response(401, f"Invalid token: {reason}", error="invalid_token")
+
+
+@jwt.expired_token_loader
+def _expired(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "Token has expired.", error="token_expired")
+
+
+@jwt.revoked_token_loader
+def _revoked(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "Token has been revoked.", error="token_revoked")
+
+
+@jwt.needs_fresh_token_loader
+def _not_fresh(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(
+        401, "A fresh token is required: log in again.", error="fresh_token_required"
+    )
+
+
+@jwt.user_lookup_error_loader
+def _no_user(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "The token's user does not exist.", error="user_not_found")
+
+
+@jwt.token_verification_failed_loader
+def _failed(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "Token verification failed.", error="invalid_token")
