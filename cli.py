@@ -3,6 +3,7 @@
 import sys
 
 import click
+from flask.cli import AppGroup
 from flask import Flask
 from sqlalchemy import select
 
@@ -11,8 +12,8 @@ from blocklist import current_blocklist
 from extensions import db
 from models import User
 
-users = click.Group("users", help="Create users and grant or revoke admin rights.")
-revocations = click.Group("revocations", help="Maintain the revocation store.")
+users = AppGroup("users", help="Create users and grant or revoke admin rights.")
+revocations = AppGroup("revocations", help="Maintain the revocation store.")
 
 
 @users.command("create")

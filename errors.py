@@ -21,6 +21,13 @@ def error_response(code: int, message: str, **extra: Any) -> ResponseReturnValue
     return jsonify(envelope(code, message, **extra)), code, headers
 
 
+_DEFAULT_MESSAGES = {
+    422: "The request is invalid: see errors.",
+    # A 500 says nothing of its cause: no stack trace or exception text leaks.
+    500: "Internal server error.",
+}
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api, with a message on every error and the `Allow` header on 405."""
 
@@ -31,10 +38,7 @@ class Api(flask_smorest.Api):
         if "error" in data:  # a machine-readable reason, as the JWT failures carry
             payload["error"] = data["error"]
         if "message" not in payload:
-            # A 500 says nothing of its cause: no stack trace or exception text leaks.
-            payload["message"] = (
-                "Internal server error." if code == 500 else (error.description or error.name)
-            )
+            payload["message"] = _DEFAULT_MESSAGES.get(code) or error.description or error.name
         if code == 401:
             headers["WWW-Authenticate"] = "Bearer"
         # flask-smorest drops it; RFC 9110 requires it on a 405.

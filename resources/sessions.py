@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from flask_smorest import abort
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 import auth_sessions
 from blueprint import Blueprint
@@ -20,11 +20,17 @@ blp = Blueprint("sessions", __name__, description="Sessions: one per login, on a
 class Sessions(MethodView):
     @protected(blp)
     @blp.response(200, SessionSchema(many=True))
-    def get(self) -> list[dict]:
+    def get(self) -> list[Row]:
         """The caller's live sessions, `current` marking the one making this call"""
-        sid = get_jwt()["sid"]
-        rows = db.session.scalars(
-            select(LoginSession)
+        rows = db.session.execute(
+            select(
+                LoginSession.id,
+                LoginSession.created_at,
+                LoginSession.last_used_at,
+                LoginSession.user_agent,
+                LoginSession.ip,
+                (LoginSession.id == get_jwt()["sid"]).label("current"),
+            )
             .where(
                 LoginSession.user_id == caller().id,
                 LoginSession.revoked_at.is_(None),
@@ -32,7 +38,7 @@ class Sessions(MethodView):
             )
             .order_by(LoginSession.last_used_at.desc())
         )
-        return [{**SessionSchema().dump(row), "current": row.id == sid} for row in rows]
+        return list(rows)
 
 
 @blp.route("/sessions/<string:session_id>")
