@@ -1,5 +1,6 @@
 """The application factory: `flask --app app run`, or gunicorn "app:create_app()"."""
 
+import os
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +25,8 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    # INSTANCE_PATH: where the generated key and the default SQLite file live.
+    app = Flask(__name__, instance_path=os.getenv("INSTANCE_PATH") or None)
     app.config.from_object(Config)
     app.config.from_prefixed_env()  # FLASK_<KEY> overrides any key
     if overrides:  # tests pass a dict, like flaskr's create_app(test_config)

@@ -3,8 +3,8 @@
 import sys
 
 import click
-from flask.cli import AppGroup
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 import passwords

@@ -1,7 +1,7 @@
 """One error envelope, {"code", "status", "message", "errors"?, "error"?}, for every failure."""
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Flask, current_app, jsonify
@@ -14,6 +14,12 @@ from extensions import db
 
 def envelope(code: int, message: str, **extra: Any) -> dict[str, Any]:
     return {"code": code, "status": HTTPStatus(code).phrase, "message": message, **extra}
+
+
+def abort(code: int, message: str, **extra: Any) -> NoReturn:
+    """flask-smorest's abort into the envelope, typed as never returning."""
+    flask_smorest.abort(code, message=message, **extra)
+    raise AssertionError("abort() returned")  # pragma: no cover
 
 
 def error_response(code: int, message: str, **extra: Any) -> ResponseReturnValue:

@@ -1,4 +1,4 @@
-"""gunicorn settings for `make run` and production: gunicorn -c gunicorn.conf.py "app:create_app()"."""
+"""gunicorn settings for `make run` and production (`gunicorn -c gunicorn.conf.py ...`)."""
 
 import os
 
@@ -14,4 +14,4 @@ control_socket_disable = True
 accesslog = "-"
 # The request line without its query string (%(U)s is the path alone); no headers at all,
 # so neither an Authorization header nor a token in a URL reaches the log.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(h)s [%(p)s] "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'

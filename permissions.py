@@ -4,10 +4,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask_jwt_extended import get_current_user, jwt_required
-from flask_smorest import abort
 
 from blocklist import Principal
 from blueprint import Blueprint
+from errors import abort
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,7 +18,7 @@ def protected(blp: Blueprint, *, fresh: bool = False, refresh: bool = False) -> 
     def decorator(func: F) -> F:
         func = blp.alt_response(401, response="UNAUTHORIZED")(func)
         func = Blueprint.doc(security=[{"bearerAuth": []}])(func)
-        return jwt_required(fresh=fresh, refresh=refresh)(func)  # type: ignore[return-value]
+        return jwt_required(fresh=fresh, refresh=refresh)(func)
 
     return decorator
 
@@ -31,12 +31,12 @@ def caller() -> Principal:
 def require_self_or_admin(user_id: int) -> Principal:
     principal = caller()
     if principal.id != user_id and not principal.is_admin:
-        abort(403, message="Only the user themself or an admin may do this.")
+        abort(403, "Only the user themself or an admin may do this.")
     return principal
 
 
 def require_admin() -> Principal:
     principal = caller()
     if not principal.is_admin:
-        abort(403, message="Only an admin may do this.")
+        abort(403, "Only an admin may do this.")
     return principal

@@ -99,7 +99,9 @@ def _load_principal(_header: dict[str, Any], _claims: dict[str, Any]) -> Princip
 
 @jwt.unauthorized_loader
 def _no_token(reason: str) -> ResponseReturnValue:
-    return error_response(401, "Missing or malformed Authorization header.", error="authorization_required")
+    return error_response(
+        401, "Missing or malformed Authorization header.", error="authorization_required"
+    )
 
 
 @jwt.invalid_token_loader

@@ -2,13 +2,13 @@
 
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
-from flask_smorest import abort
 from sqlalchemy import select
 
 import auth_sessions
 import passwords
 import tokens
 from blueprint import Blueprint
+from errors import abort
 from extensions import db
 from models import User
 from permissions import caller, protected
@@ -26,7 +26,7 @@ class Register(MethodView):
         """Create an account"""
         key = User.key_for(data["username"])
         if db.session.scalar(select(User.id).where(User.username_key == key)) is not None:
-            abort(409, message="A user with that username already exists.")
+            abort(409, "A user with that username already exists.")
         user = User(
             username=data["username"],
             username_key=key,
@@ -48,10 +48,10 @@ class Login(MethodView):
         """Exchange a username and password for a fresh access token and a refresh token"""
         key = User.key_for(data["username"])
         user = db.session.scalar(select(User).where(User.username_key == key))
-        matches, new_hash = passwords.verify(data["password"], user and user.password_hash)
+        matches, new_hash = passwords.verify(data["password"], user.password_hash if user else None)
         if user is None or not matches:
-            auth_sessions.log_event("login_failed", user and user.id, None)
-            abort(401, message="Invalid credentials.", error="invalid_credentials")
+            auth_sessions.log_event("login_failed", user.id if user else None, None)
+            abort(401, "Invalid credentials.", error="invalid_credentials")
         if new_hash:  # stored at fewer rounds than configured: upgrade it now
             user.password_hash = new_hash
         session = auth_sessions.start(user.id)
@@ -72,7 +72,7 @@ class Refresh(MethodView):
             # A concurrent request spent this token first: it was presented twice.
             auth_sessions.revoke(principal.id, sid=claims["sid"])
             auth_sessions.log_event("reuse_detected", principal.id, claims["sid"])
-            abort(401, message="Token has been revoked.", error="token_revoked")
+            abort(401, "Token has been revoked.", error="token_revoked")
         auth_sessions.log_event("refresh", principal.id, claims["sid"])
         return tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
 

@@ -1,11 +1,11 @@
 """Liveness with a real round trip to the database."""
 
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from blueprint import Blueprint
+from errors import abort
 from extensions import db
 from schemas.health import HealthSchema
 
@@ -22,5 +22,5 @@ class Health(MethodView):
             with db.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except SQLAlchemyError:
-            abort(503, message="The database is unreachable.", errors={"database": "down"})
+            abort(503, "The database is unreachable.", errors={"database": "down"})
         return {"status": "ok"}

@@ -2,11 +2,11 @@
 
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
-from flask_smorest import abort
 from sqlalchemy import Row, select
 
 import auth_sessions
 from blueprint import Blueprint
+from errors import abort
 from extensions import db
 from models import LoginSession
 from models.types import utcnow
@@ -51,5 +51,5 @@ class SessionById(MethodView):
         principal = caller()
         # Someone else's session and no session at all get the same 404.
         if not auth_sessions.revoke(principal.id, sid=session_id):
-            abort(404, message="No such session.")
+            abort(404, "No such session.")
         auth_sessions.log_event("session_revoked", principal.id, session_id)

@@ -2,13 +2,13 @@
 
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
-from flask_smorest import abort
 from sqlalchemy import delete
 
 import auth_sessions
 import passwords
 from blocklist import Principal
 from blueprint import Blueprint
+from errors import abort
 from extensions import db
 from models import LoginSession, User
 from permissions import caller, protected, require_self_or_admin
@@ -38,10 +38,10 @@ class MyPassword(MethodView):
         user = db.get_or_404(User, principal.id)
         matches, _ = passwords.verify(data["current_password"], user.password_hash)
         if not matches:
-            abort(401, message="The current password is wrong.", error="invalid_credentials")
+            abort(401, "The current password is wrong.", error="invalid_credentials")
         errors = passwords.policy_errors(data["new_password"], user.username)
         if errors:
-            abort(422, message="The new password is refused.", errors={"new_password": errors})
+            abort(422, "The new password is refused.", errors={"new_password": errors})
         user.password_hash = passwords.hash_password(data["new_password"])
         db.session.commit()
         count = auth_sessions.revoke(user.id, keep=claims["sid"])

@@ -7,16 +7,17 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 import passwords
 from schemas.fields import Username
 
-USERNAME = {"required": True, "metadata": {"example": "alice"}}
 # The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
 # away from the hash (and from passlib's 4,096-byte limit).
 PASSWORD_LENGTH = validate.Length(max=1024)
 
 
 class RegisterSchema(Schema):
-    username = Username(**USERNAME)
+    username = Username(required=True, metadata={"example": "alice"})
     password = fields.String(
-        required=True, load_only=True, validate=PASSWORD_LENGTH,
+        required=True,
+        load_only=True,
+        validate=PASSWORD_LENGTH,
         metadata={"example": "correct horse battery staple"},
     )
     email = fields.Email(load_default=None, validate=validate.Length(max=254))
@@ -29,9 +30,11 @@ class RegisterSchema(Schema):
 
 
 class LoginSchema(Schema):
-    username = Username(**USERNAME)
+    username = Username(required=True, metadata={"example": "alice"})
     password = fields.String(
-        required=True, load_only=True, validate=PASSWORD_LENGTH,
+        required=True,
+        load_only=True,
+        validate=PASSWORD_LENGTH,
         metadata={"example": "correct horse battery staple"},
     )
 

@@ -94,9 +94,7 @@ def test_me_without_a_token_is_401_authorization_required(client):
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
-def test_refresh_gives_a_non_fresh_access_token_and_spends_the_old_refresh_token(
-    client, tokens
-):
+def test_refresh_gives_a_non_fresh_access_token_and_spends_the_old_refresh_token(client, tokens):
     response = client.post("/refresh", headers=bearer(tokens["refresh_token"]))
 
     assert response.status_code == 200

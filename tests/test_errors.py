@@ -25,8 +25,15 @@ def user_count(app) -> int:
         b'{"username": "\\ud800", "password": "correct horse battery staple"}',
         b'{"username": "ok", "password": "\\udfff correct horse battery"}',
     ],
-    ids=["truncated", "trailing-comma", "not-utf8", "deep-nesting", "huge-number",
-         "lone-high-surrogate", "lone-low-surrogate"],
+    ids=[
+        "truncated",
+        "trailing-comma",
+        "not-utf8",
+        "deep-nesting",
+        "huge-number",
+        "lone-high-surrogate",
+        "lone-low-surrogate",
+    ],
 )
 def test_malformed_and_pathological_json_is_400(app, client, raw):
     response = client.post("/register", data=raw, content_type="application/json")

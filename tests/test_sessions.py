@@ -102,7 +102,8 @@ def test_refresh_updates_last_used_at(client, tokens):
 def test_deleting_a_session_stops_its_tokens_at_once(client, tokens):
     laptop = login(client, "alice")
     sid = next(
-        s["id"] for s in client.get("/sessions", headers=bearer(tokens["access_token"])).json
+        s["id"]
+        for s in client.get("/sessions", headers=bearer(tokens["access_token"])).json
         if not s["current"]
     )
 

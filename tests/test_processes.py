@@ -1,0 +1,115 @@
+"""Revocation across workers, restarts and instances, with real gunicorn processes."""
+
+import re
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
+import pytest
+
+from tests.factories import PASSWORD
+from tests.servers import Server, migrate, server_env
+
+pytestmark = pytest.mark.processes
+
+
+@pytest.fixture
+def env(tmp_path):
+    """A migrated SQLite database in its own instance folder; no JWT_SECRET_KEY."""
+    instance = tmp_path / "instance"
+    env = server_env(f"sqlite:///{instance}/app.db", instance)
+    result = migrate(env)
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def login(server: Server, username: str = "alice") -> dict:
+    server.request("POST", "/register", body={"username": username, "password": PASSWORD})
+    status, tokens = server.request(
+        "POST", "/login", body={"username": username, "password": PASSWORD}
+    )
+    assert status == 200, tokens
+    return tokens
+
+
+def pids_that_answered(server: Server, status: int) -> set[str]:
+    return set(re.findall(rf'\[<?(\d+)>?\] "GET /me HTTP/1.1" {status} ', server.output()))
+
+
+def test_every_worker_refuses_a_revoked_token(env):
+    with Server(env, workers=4) as server:
+        tokens = login(server)
+        for _ in range(20):  # every worker has seen the token valid
+            assert server.request("GET", "/me", tokens["access_token"])[0] == 200
+
+        assert server.request("POST", "/logout", tokens["access_token"])[0] == 200
+
+        statuses = [server.request("GET", "/me", tokens["access_token"]) for _ in range(40)]
+        assert all(status == 401 for status, _ in statuses)
+        assert {body["error"] for _, body in statuses} == {"token_revoked"}
+        assert len(pids_that_answered(server, 401)) >= 2  # more than one worker refused it
+        assert server.request("POST", "/refresh", tokens["refresh_token"])[0] == 401
+
+
+def test_revocation_and_tokens_survive_a_restart(env):
+    with Server(env) as server:
+        revoked, alive = login(server), login(server)
+        server.request("POST", "/logout", revoked["access_token"])
+
+    with Server(env) as server:  # same database, same instance folder
+        status, body = server.request("GET", "/me", revoked["access_token"])
+        assert (status, body["error"]) == (401, "token_revoked")
+        assert server.request("POST", "/refresh", revoked["refresh_token"])[0] == 401
+        # Without JWT_SECRET_KEY the generated key persisted: old tokens still verify.
+        assert server.request("GET", "/me", alive["access_token"])[0] == 200
+
+
+def test_the_generated_key_is_private_and_shared_by_the_workers(env, tmp_path):
+    with Server(env, workers=4) as server:
+        tokens = login(server)
+        statuses = {server.request("GET", "/me", tokens["access_token"])[0] for _ in range(20)}
+
+    key = tmp_path / "instance" / "jwt-secret.key"
+    assert statuses == {200}
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert len(bytes.fromhex(key.read_text().strip())) == 32
+
+
+def test_a_short_secret_stops_the_app_from_starting(env):
+    server = Server({**env, "JWT_SECRET_KEY": "abcde"})
+
+    with pytest.raises(RuntimeError) as excinfo:
+        server.start(timeout=30)
+
+    assert "at least 32" in str(excinfo.value)
+
+
+def test_of_concurrent_refreshes_with_one_token_at_most_one_wins(env):
+    with Server(env, workers=4) as server:
+        tokens = login(server)
+        barrier = Barrier(8)
+
+        def refresh(_: int) -> int:
+            barrier.wait()
+            return server.request("POST", "/refresh", tokens["refresh_token"])[0]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(refresh, range(8)))
+
+    assert statuses.count(200) <= 1
+    assert all(status in (200, 401) for status in statuses), statuses
+
+
+def test_a_session_revoked_through_one_instance_is_refused_by_another(env):
+    with Server(env) as first, Server(env) as second:
+        tokens = login(first)
+        other = login(first)
+        assert second.request("GET", "/me", tokens["access_token"])[0] == 200
+        sessions = first.request("GET", "/sessions", other["access_token"])[1]
+        target = next(s["id"] for s in sessions if not s["current"])
+
+        assert first.request("DELETE", f"/sessions/{target}", other["access_token"])[0] == 204
+
+        status, body = second.request("GET", "/me", tokens["access_token"])
+        assert (status, body["error"]) == (401, "token_revoked")
+        assert second.request("GET", "/me", other["access_token"])[0] == 200
