@@ -19,7 +19,7 @@ import tokens
 from config import Config
 from errors import Api, register_error_handlers
 from extensions import db, migrate
-from resources import auth, health, sessions, users
+from resources import auth, health, items, sessions, stores, tags, users
 
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 
@@ -45,7 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
-    for resource in (auth, users, sessions, health):
+    for resource in (auth, users, sessions, stores, items, tags, health):
         api.register_blueprint(resource.blp)
     register_error_handlers(app)
     app.add_url_rule("/swagger-ui-assets/<path:filename>", "swagger_ui_assets", _swagger_asset)

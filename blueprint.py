@@ -1,12 +1,16 @@
-"""flask-smorest's Blueprint with a JSON parser that answers pathological bodies with 400."""
+"""flask-smorest's Blueprint: strict JSON parsing, and pages of query results."""
 
 import json
 from typing import Any, NoReturn
 
 import flask
 import flask_smorest
+from flask_smorest.pagination import PaginationParameters
+from sqlalchemy import Select
 from webargs import core
 from webargs.flaskparser import FlaskParser
+
+from extensions import db
 
 
 class StrictJSONParser(FlaskParser):
@@ -37,3 +41,14 @@ class StrictJSONParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictJSONParser()
+    # Pages of 20 unless asked otherwise; never more than 100 at once.
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+
+def paginate(stmt: Select, pagination: PaginationParameters) -> list[Any]:
+    """One page of `stmt`, telling flask-smorest the total for the X-Pagination header."""
+    page = db.paginate(
+        stmt, page=pagination.page, per_page=pagination.page_size, error_out=False, count=True
+    )
+    pagination.item_count = page.total
+    return list(page.items)

@@ -1,7 +1,10 @@
 """Every table, so that importing `models` lets Alembic see them all."""
 
+from models.item import Item, items_tags
 from models.login_session import LoginSession
 from models.revoked_token import RevokedToken
+from models.store import Store
+from models.tag import Tag
 from models.user import User
 
-__all__ = ["LoginSession", "RevokedToken", "User"]
+__all__ = ["Item", "LoginSession", "RevokedToken", "Store", "Tag", "User", "items_tags"]

@@ -31,7 +31,7 @@ class MyPassword(MethodView):
     @protected(blp, fresh=True)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, MessageSchema)
-    @blp.alt_response(422, response="UNPROCESSABLE_CONTENT")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self, data: dict) -> dict:
         """Change the password; every other session of the caller ends"""
         claims, principal = get_jwt(), caller()

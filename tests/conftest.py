@@ -79,3 +79,25 @@ def auth_headers(tokens: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 def admin_headers(client: FlaskClient, admin_id: int) -> dict[str, str]:
     return factories.bearer(factories.login(client, "root")["access_token"])
+
+
+@pytest.fixture
+def store_id(client: FlaskClient, auth_headers: dict[str, str]) -> int:
+    response = client.post("/store", json={"name": "Corner shop"}, headers=auth_headers)
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+@pytest.fixture
+def item_id(client: FlaskClient, auth_headers: dict[str, str], store_id: int) -> int:
+    body = {"name": "Chair", "price": "19.99", "store_id": store_id}
+    response = client.post("/item", json=body, headers=auth_headers)
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+@pytest.fixture
+def tag_id(client: FlaskClient, auth_headers: dict[str, str], store_id: int) -> int:
+    response = client.post(f"/store/{store_id}/tag", json={"name": "wood"}, headers=auth_headers)
+    assert response.status_code == 201, response.json
+    return response.json["id"]

@@ -9,7 +9,11 @@ from tests.servers import ROOT, migrate, server_env
 def flask(env, *args):
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -1,0 +1,83 @@
+"""Items for sale, each in one store."""
+
+from flask.views import MethodView
+from flask_smorest.pagination import PaginationParameters
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from blueprint import Blueprint, paginate
+from errors import abort
+from extensions import db
+from models import Item, Store
+from permissions import protected, require_admin
+from schemas.item import ItemQueryArgsSchema, ItemSchema, ItemUpdateSchema
+from schemas.user import MessageSchema
+
+blp = Blueprint("items", __name__, description="Items for sale")
+
+
+def get_item_or_404(item_id: int) -> Item:
+    return db.get_or_404(Item, item_id, description="No such item.")
+
+
+@blp.route("/item")
+class Items(MethodView):
+    @protected(blp)
+    @blp.arguments(ItemQueryArgsSchema, location="query")
+    @blp.response(200, ItemSchema(many=True))
+    @blp.paginate()
+    def get(self, filters: dict, pagination_parameters: PaginationParameters) -> list[Item]:
+        """List items, optionally of one store"""
+        # Three queries whatever the page size: the count, the items with their store,
+        # and the tags of the whole page.
+        stmt = (
+            select(Item)
+            .filter_by(**filters)
+            .options(joinedload(Item.store), selectinload(Item.tags))
+            .order_by(Item.id)
+        )
+        return paginate(stmt, pagination_parameters)
+
+    @protected(blp, fresh=True)
+    @blp.arguments(ItemSchema)
+    @blp.response(201, ItemSchema)
+    def post(self, data: dict) -> Item:
+        """Create an item in a store (needs a fresh token)"""
+        if db.session.get(Store, data["store_id"]) is None:
+            abort(422, "No such store.", errors={"json": {"store_id": ["No such store."]}})
+        item = Item(**data)
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+
+@blp.route("/item/<int:item_id>")
+class ItemById(MethodView):
+    @protected(blp)
+    @blp.response(200, ItemSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, item_id: int) -> Item:
+        """An item with its store and tags"""
+        return get_item_or_404(item_id)
+
+    @protected(blp)
+    @blp.arguments(ItemUpdateSchema)
+    @blp.response(200, ItemSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def put(self, data: dict, item_id: int) -> Item:
+        """Replace an item's name and price"""
+        item = get_item_or_404(item_id)
+        item.update(data)
+        db.session.commit()
+        return item
+
+    @protected(blp)
+    @blp.response(200, MessageSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, item_id: int) -> dict:
+        """Delete an item (admins only)"""
+        require_admin()
+        db.session.delete(get_item_or_404(item_id))
+        db.session.commit()
+        return {"message": "Item deleted."}

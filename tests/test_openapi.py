@@ -1,0 +1,94 @@
+"""The OpenAPI document: valid, complete, and honest about which operations need a token."""
+
+import pytest
+from openapi_spec_validator import validate
+
+PUBLIC = {("post", "/register"), ("post", "/login"), ("get", "/health")}
+EXPECTED = {
+    ("post", "/register"),
+    ("post", "/login"),
+    ("post", "/refresh"),
+    ("post", "/logout"),
+    ("post", "/logout/all"),
+    ("get", "/me"),
+    ("post", "/me/password"),
+    ("get", "/health"),
+    ("get", "/sessions"),
+    ("delete", "/sessions/{session_id}"),
+    ("get", "/user/{user_id}"),
+    ("delete", "/user/{user_id}"),
+    ("get", "/store"),
+    ("post", "/store"),
+    ("get", "/store/{store_id}"),
+    ("delete", "/store/{store_id}"),
+    ("get", "/item"),
+    ("post", "/item"),
+    ("get", "/item/{item_id}"),
+    ("put", "/item/{item_id}"),
+    ("delete", "/item/{item_id}"),
+    ("get", "/store/{store_id}/tag"),
+    ("post", "/store/{store_id}/tag"),
+    ("post", "/item/{item_id}/tag/{tag_id}"),
+    ("delete", "/item/{item_id}/tag/{tag_id}"),
+    ("get", "/tag/{tag_id}"),
+    ("delete", "/tag/{tag_id}"),
+}
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    return response.json
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield method, path, operation
+
+
+def test_the_document_is_valid_openapi_3(spec):
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+
+
+def test_every_operation_is_documented(spec):
+    assert {(method, path) for method, path, _ in operations(spec)} == EXPECTED
+
+
+def test_protected_operations_name_the_bearer_scheme_and_their_401(spec):
+    for method, path, operation in operations(spec):
+        if (method, path) in PUBLIC:
+            assert "security" not in operation, (method, path)
+        else:
+            assert operation.get("security") == [{"bearerAuth": []}], (method, path)
+            assert "401" in operation["responses"], (method, path)
+
+
+def test_every_operation_has_a_summary_and_its_error_responses(spec):
+    for method, path, operation in operations(spec):
+        assert operation.get("summary"), (method, path)
+        if method in ("post", "put") and "requestBody" in operation:
+            assert "422" in operation["responses"], (method, path)
+        if "{" in path:
+            assert "404" in operation["responses"] or path.startswith("/sessions"), (method, path)
+
+
+def test_swagger_ui_is_served_with_local_assets(client):
+    page = client.get("/swagger-ui")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/swagger-ui-assets/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"):
+        response = client.get(f"/swagger-ui-assets/{asset}")
+        assert response.status_code == 200
+        response.close()
