@@ -15,7 +15,9 @@ import cli
 import instance
 import models  # noqa: F401  (every table, for Alembic)
 import passwords
+import throttling
 import tokens
+from blueprint import IdConverter, id_parameter_schema
 from config import Config
 from errors import Api, register_error_handlers
 from extensions import db, migrate
@@ -43,8 +45,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     blocklist.init_app(app)
     passwords.init_app(app)
     cli.init_app(app)
+    throttling.init_app(app)
 
+    app.url_map.converters["id"] = IdConverter
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
+    api.register_converter(IdConverter, id_parameter_schema)
     for resource in (auth, users, sessions, stores, items, tags, health):
         api.register_blueprint(resource.blp)
     register_error_handlers(app)

@@ -9,8 +9,10 @@ from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import Select
 from webargs import core
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter, Map
 
 from extensions import db
+from schemas.fields import MAX_ID
 
 
 class StrictJSONParser(FlaskParser):
@@ -47,8 +49,26 @@ class Blueprint(flask_smorest.Blueprint):
 
 def paginate(stmt: Select, pagination: PaginationParameters) -> list[Any]:
     """One page of `stmt`, telling flask-smorest the total for the X-Pagination header."""
+    # Past MAX_ID rows every page is empty; clamping keeps a huge ?page= from
+    # overflowing the database's OFFSET.
+    last_possible = MAX_ID // pagination.page_size + 1
     page = db.paginate(
-        stmt, page=pagination.page, per_page=pagination.page_size, error_out=False, count=True
+        stmt,
+        page=min(pagination.page, last_possible),
+        per_page=pagination.page_size,
+        error_out=False,
+        count=True,
     )
     pagination.item_count = page.total
     return list(page.items)
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a positive id that fits the database's 32-bit integer; else a 404."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def id_parameter_schema(_converter: IdConverter) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}

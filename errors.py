@@ -4,6 +4,7 @@ from http import HTTPStatus
 from typing import Any, NoReturn
 
 import flask_smorest
+import marshmallow as ma
 from flask import Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -34,8 +35,27 @@ _DEFAULT_MESSAGES = {
 }
 
 
+class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
+    error = ma.fields.String(
+        metadata={
+            "description": "Why authentication failed (401 only)",
+            "enum": [
+                "authorization_required",
+                "invalid_token",
+                "token_expired",
+                "token_revoked",
+                "fresh_token_required",
+                "user_not_found",
+                "invalid_credentials",
+            ],
+        }
+    )
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api, with a message on every error and the `Allow` header on 405."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         payload, code, headers = super().handle_http_exception(error)
@@ -43,6 +63,8 @@ class Api(flask_smorest.Api):
         data = getattr(error, "data", None) or {}
         if "error" in data:  # a machine-readable reason, as the JWT failures carry
             payload["error"] = data["error"]
+        if code == 429:  # Flask-Limiter's description is the limit itself, e.g. "10 per 1 minute"
+            payload["message"] = f"Too many requests ({error.description}); retry later."
         if "message" not in payload:
             payload["message"] = _DEFAULT_MESSAGES.get(code) or error.description or error.name
         if code == 401:

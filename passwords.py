@@ -34,12 +34,13 @@ def verify(password: str, password_hash: str | None) -> tuple[bool, str | None]:
     unknown username and a wrong password take the same time.
     """
     passwords = _passwords()
-    if not _fits(normalize(password)):
-        password_hash = None  # too long to be anyone's password: fail at the same cost
+    candidate = normalize(password)
+    if not _fits(candidate):
+        candidate, password_hash = "", None  # nobody's password: fail at the same cost
     if password_hash is None:
-        passwords.context.verify(normalize(password), passwords.dummy_hash())
+        passwords.context.verify(candidate, passwords.dummy_hash())
         return False, None
-    return passwords.context.verify_and_update(normalize(password), password_hash)
+    return passwords.context.verify_and_update(candidate, password_hash)
 
 
 class _Passwords:

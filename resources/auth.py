@@ -13,15 +13,19 @@ from extensions import db
 from models import User
 from permissions import caller, protected
 from schemas.user import LoginSchema, MessageSchema, RegisteredSchema, RegisterSchema, TokensSchema
+from throttling import login_limits, refresh_limits, register_limits
 
 blp = Blueprint("auth", __name__, description="Accounts, tokens and logout")
 
 
 @blp.route("/register")
 class Register(MethodView):
+    decorators = register_limits
+
     @blp.arguments(RegisterSchema)
     @blp.response(201, RegisteredSchema)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
         """Create an account"""
         key = User.key_for(data["username"])
@@ -41,9 +45,12 @@ class Register(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
+    decorators = login_limits
+
     @blp.arguments(LoginSchema)
     @blp.response(200, TokensSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
         """Exchange a username and password for a fresh access token and a refresh token"""
         key = User.key_for(data["username"])
@@ -62,8 +69,11 @@ class Login(MethodView):
 
 @blp.route("/refresh")
 class Refresh(MethodView):
+    decorators = refresh_limits
+
     @protected(blp, refresh=True)
     @blp.response(200, TokensSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self) -> dict:
         """Spend the refresh token for a new access token and a new refresh token"""
         claims, principal = get_jwt(), caller()

@@ -51,7 +51,7 @@ class Items(MethodView):
         return item
 
 
-@blp.route("/item/<int:item_id>")
+@blp.route("/item/<id:item_id>")
 class ItemById(MethodView):
     @protected(blp)
     @blp.response(200, ItemSchema)

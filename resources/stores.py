@@ -43,7 +43,7 @@ class Stores(MethodView):
         return store
 
 
-@blp.route("/store/<int:store_id>")
+@blp.route("/store/<id:store_id>")
 class StoreById(MethodView):
     @protected(blp)
     @blp.response(200, StoreSchema)

@@ -20,7 +20,7 @@ def get_tag_or_404(tag_id: int) -> Tag:
     return db.get_or_404(Tag, tag_id, description="No such tag.")
 
 
-@blp.route("/store/<int:store_id>/tag")
+@blp.route("/store/<id:store_id>/tag")
 class TagsInStore(MethodView):
     @protected(blp)
     @blp.response(200, TagSchema(many=True))
@@ -49,7 +49,7 @@ class TagsInStore(MethodView):
         return tag
 
 
-@blp.route("/item/<int:item_id>/tag/<int:tag_id>")
+@blp.route("/item/<id:item_id>/tag/<id:tag_id>")
 class LinkTagsToItem(MethodView):
     @protected(blp)
     @blp.response(201, TagSchema)
@@ -80,7 +80,7 @@ class LinkTagsToItem(MethodView):
         return {"message": "Tag removed from the item.", "item": item, "tag": tag}
 
 
-@blp.route("/tag/<int:tag_id>")
+@blp.route("/tag/<id:tag_id>")
 class TagById(MethodView):
     @protected(blp)
     @blp.response(200, TagSchema)

@@ -49,7 +49,7 @@ class MyPassword(MethodView):
         return {"message": "Password changed."}
 
 
-@blp.route("/user/<int:user_id>")
+@blp.route("/user/<id:user_id>")
 class UserById(MethodView):
     @protected(blp)
     @blp.response(200, UserSchema)

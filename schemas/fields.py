@@ -3,7 +3,15 @@
 import unicodedata
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
+
+# Ids are the databases' 32-bit INTEGER: anything larger names nothing, and would
+# overflow the driver or the column instead of answering 404 or 422.
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class TrimmedString(fields.String):

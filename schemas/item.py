@@ -1,12 +1,13 @@
 """An item, with its store and tags; the bodies that create and replace one."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from schemas.fields import MAX_ID, id_field
 from schemas.plain import PlainItemSchema, PlainStoreSchema, PlainTagSchema, name_field, price_field
 
 
 class ItemSchema(PlainItemSchema):
-    store_id = fields.Integer(required=True, load_only=True, strict=True, metadata={"example": 1})
+    store_id = id_field(required=True, load_only=True, metadata={"example": 1})
     store = fields.Nested(PlainStoreSchema(), dump_only=True)
     tags = fields.List(fields.Nested(PlainTagSchema()), dump_only=True)
 
@@ -19,4 +20,7 @@ class ItemUpdateSchema(Schema):
 
 
 class ItemQueryArgsSchema(Schema):
-    store_id = fields.Integer(metadata={"description": "Only the items of this store"})
+    store_id = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Only the items of this store"},
+    )
