@@ -2,16 +2,19 @@
 
 import json
 import logging
+import time
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from blocklist import current_blocklist
+from blocklist import Revoked, current_blocklist, purge
 from extensions import db
-from models import LoginSession
+from models import LoginSession, RevokedToken
 from models.types import utcnow
 
 log = logging.getLogger("auth.sessions")
@@ -72,14 +75,37 @@ def revoke(user_id: int, *, sid: str | None = None, keep: str | None = None) -> 
         stmt = stmt.where(LoginSession.id == sid)
     if keep is not None:
         stmt = stmt.where(LoginSession.id != keep)
-    result = db.session.execute(stmt.values(revoked_at=utcnow()))
-    db.session.commit()
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    stmt = stmt.values(revoked_at=utcnow()).returning(LoginSession.id, LoginSession.expires_at)
+    revoked = [Revoked(*row) for row in db.session.execute(stmt)]
+    _commit_and_publish(sids=revoked)
+    return len(revoked)
 
 
 def revoke_token(claims: dict[str, Any]) -> None:
-    expires_at = datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo)
-    current_blocklist().revoke_token(claims["jti"], expires_at)
+    _purge_now_and_then()
+    expires_at = datetime.fromtimestamp(claims["exp"], tz=UTC)
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(RevokedToken).values(jti=claims["jti"], expires_at=expires_at)
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["jti"]))
+    _commit_and_publish(jtis=[Revoked(claims["jti"], expires_at)])
+
+
+def _commit_and_publish(**revoked: Sequence[Revoked]) -> None:
+    store = current_blocklist()
+    # Before the commit: an unreachable store raises, the transaction rolls back, and
+    # the client gets a 503 with nothing half-done. After it, once more: a store that
+    # restarted empty in between and refilled from the database cannot have missed it.
+    store.publish(**revoked)
+    db.session.commit()
+    store.publish(**revoked)
+
+
+def _purge_now_and_then() -> None:
+    # Keeps the tables bounded without a cron job.
+    state = current_app.extensions["purge"]
+    if time.monotonic() - state["last"] > current_app.config["PURGE_INTERVAL_SECONDS"]:
+        purge()
+        state["last"] = time.monotonic()
 
 
 def log_event(event: str, user_id: int | None, sid: str | None, **extra: Any) -> None:

@@ -1,17 +1,17 @@
 """Revocation: which tokens and sessions are refused, checked on every protected request.
 
-The sessions table is the source of truth for logins (a missing or revoked session
-refuses all its tokens); single tokens are refused by jti. The store answers both, and
-loads what the request needs of the user, in one round trip.
+The database is the source of truth: the sessions table for logins (a missing or revoked
+session refuses all its tokens) and revoked_tokens for single tokens. A store answers the
+check, and loads what the request needs of the user, in one round trip: the database
+itself by default, or Redis (blocklist_redis.py) when REDIS_URL is set.
 """
 
-import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import and_, bindparam, delete, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from extensions import db
 from models import LoginSession, RevokedToken, User
@@ -33,10 +33,15 @@ class Check(NamedTuple):
     refresh_jti: str | None  # the session's one spendable refresh token
 
 
+class Revoked(NamedTuple):
+    key: str  # a jti or a sid
+    expires_at: datetime  # after it, nothing the entry refuses is valid anyway
+
+
 class Blocklist(Protocol):
     def check(self, claims: dict[str, Any]) -> Check: ...
-    def revoke_token(self, jti: str, expires_at: datetime) -> None: ...
-    def purge(self) -> int: ...
+    def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
+        """Tell the store of revocations the database has (or is about to have)."""
 
 
 _revoked = or_(
@@ -46,7 +51,7 @@ _revoked = or_(
 )
 # One indexed probe per table (users.id, sessions.id, revoked_tokens.jti): flat cost
 # however many rows there are. Core, not the ORM: no unit of work on the hot path.
-_CHECK = (
+CHECK = (
     select(
         User.id,
         User.username,
@@ -64,51 +69,54 @@ _CHECK = (
 )
 
 
-class DatabaseBlocklist:
-    """Revocations in the app's database: they survive restarts and every worker shares them."""
+def params(claims: dict[str, Any]) -> dict[str, Any]:
+    return {"uid": int(claims["sub"]), "sid": claims["sid"], "jti": claims["jti"]}
 
-    def __init__(self, purge_interval: float) -> None:
-        self.purge_interval = purge_interval
-        self._last_purge = 0.0
+
+def principal_of(row: Any) -> Principal:
+    return Principal(row.id, row.username, bool(row.is_admin), row.created_at)
+
+
+class DatabaseBlocklist:
+    """Revocations read straight from the app's database: shared by every worker and
+    instance on it, and kept across restarts."""
 
     def check(self, claims: dict[str, Any]) -> Check:
-        params = {"uid": int(claims["sub"]), "sid": claims["sid"], "jti": claims["jti"]}
         with db.engine.connect() as conn:
-            row = conn.execute(_CHECK, params).first()
+            row = conn.execute(CHECK, params(claims)).first()
         if row is None:
             return Check(None, False, None)
-        principal = Principal(row.id, row.username, bool(row.is_admin), row.created_at)
-        return Check(principal, bool(row.revoked), row.refresh_jti)
+        return Check(principal_of(row), bool(row.revoked), row.refresh_jti)
 
-    def revoke_token(self, jti: str, expires_at: datetime) -> None:
-        insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(RevokedToken).values(jti=jti, expires_at=expires_at)
-        db.session.execute(stmt.on_conflict_do_nothing(index_elements=["jti"]))
-        db.session.commit()
-        self._purge_now_and_then()
+    def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
+        pass  # the database rows are all there is
 
-    def purge(self) -> int:
-        """Delete what can no longer matter: rows past the expiry of every token they refuse."""
-        now = utcnow()
-        deleted = 0
-        for table, column in (
-            (RevokedToken, RevokedToken.expires_at),
-            (LoginSession, LoginSession.expires_at),
-        ):
-            result = db.session.execute(delete(table).where(column < now))
-            deleted += result.rowcount or 0  # type: ignore[attr-defined]
-        db.session.commit()
-        self._last_purge = time.monotonic()
-        return deleted
 
-    def _purge_now_and_then(self) -> None:
-        # Keeps the tables bounded without a cron job; a deleted session is refused anyway.
-        if time.monotonic() - self._last_purge > self.purge_interval:
-            self.purge()
+def purge() -> int:
+    """Delete what can no longer matter: rows past the expiry of every token they refuse.
+    A purged session refuses its tokens all the same: a missing session is a revoked one."""
+    now = utcnow()
+    deleted = 0
+    for model, column in (
+        (RevokedToken, RevokedToken.expires_at),
+        (LoginSession, LoginSession.expires_at),
+    ):
+        result = db.session.execute(delete(model).where(column < now))
+        deleted += result.rowcount or 0  # type: ignore[attr-defined]
+    db.session.commit()
+    return deleted
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["blocklist"] = DatabaseBlocklist(app.config["PURGE_INTERVAL_SECONDS"])
+    store: Blocklist
+    if app.config["REDIS_URL"]:
+        from blocklist_redis import RedisBlocklist
+
+        store = RedisBlocklist(app.config["REDIS_URL"])
+    else:
+        store = DatabaseBlocklist()
+    app.extensions["blocklist"] = store
+    app.extensions["purge"] = {"last": 0.0}
 
 
 def current_blocklist() -> Blocklist:

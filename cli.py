@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 import passwords
-from blocklist import current_blocklist
+from blocklist import purge as purge_expired
 from extensions import db
 from models import User
 
@@ -58,7 +58,7 @@ def set_admin(username: str, revoke: bool) -> None:
 @revocations.command("purge")
 def purge() -> None:
     """Delete revocations and sessions whose tokens have all expired."""
-    click.echo(f"purged {current_blocklist().purge()} expired row(s)")
+    click.echo(f"purged {purge_expired()} expired row(s)")
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ import flask_smorest
 import marshmallow as ma
 from flask import Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -78,6 +79,7 @@ class Api(flask_smorest.Api):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(RedisError, _redis_unavailable)
 
 
 def _integrity_error(error: IntegrityError) -> ResponseReturnValue:
@@ -90,3 +92,11 @@ def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     db.session.rollback()
     current_app.logger.error("database unavailable: %s", error.orig.__class__.__name__)
     return error_response(503, "The database is unavailable; try again shortly.")
+
+
+def _redis_unavailable(error: RedisError) -> ResponseReturnValue:
+    # Fail closed: without the revocation store no token can be trusted, and whatever
+    # the request had written is rolled back.
+    db.session.rollback()
+    current_app.logger.error("redis unavailable: %s", error.__class__.__name__)
+    return error_response(503, "The revocation store is unavailable; try again shortly.")

@@ -1,9 +1,11 @@
-"""Liveness with a real round trip to the database."""
+"""Liveness with a real round trip to each backing service."""
 
 from flask.views import MethodView
+from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from blocklist import current_blocklist
 from blueprint import Blueprint
 from errors import abort
 from extensions import db
@@ -12,15 +14,35 @@ from schemas.health import HealthSchema
 blp = Blueprint("health", __name__, description="Health check")
 
 
+def _database() -> str:
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return "down"
+    return "ok"
+
+
+def _redis() -> str | None:
+    client = getattr(current_blocklist(), "redis", None)
+    if client is None:
+        return None  # not configured
+    try:
+        client.ping()
+    except RedisError:
+        return "down"
+    return "ok"
+
+
 @blp.route("/health")
 class Health(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self) -> dict:
-        """Whether the API can reach its database"""
-        try:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            abort(503, "The database is unreachable.", errors={"database": "down"})
+        """Whether the API can reach its database (and Redis, when configured)"""
+        checks = {"database": _database(), "redis": _redis()}
+        checks = {name: state for name, state in checks.items() if state is not None}
+        if "down" in checks.values():
+            down = ", ".join(name for name, state in checks.items() if state == "down")
+            abort(503, f"Unreachable: {down}.", errors=checks)
         return {"status": "ok"}

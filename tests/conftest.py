@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -29,26 +30,48 @@ TEST_CONFIG: dict[str, Any] = {
 }
 
 
-def make_app(**overrides: Any) -> Flask:
+_apps: list[tuple[Flask, bool]] = []
+
+
+def build_app(**overrides: Any) -> Flask:
+    """An app on the test configuration, without tables; disposed after the test."""
     app = create_app({**TEST_CONFIG, **overrides})
+    if app.config["REDIS_URL"]:
+        client = redis.Redis.from_url(app.config["REDIS_URL"])
+        client.flushdb()
+        client.close()
+    _apps.append((app, False))
+    return app
+
+
+def make_app(**overrides: Any) -> Flask:
+    """An app with a new empty database; both go after the test."""
+    app = build_app(**overrides)
+    _apps[-1] = (app, True)
     with app.app_context():
         db.drop_all()  # a server database may hold a failed test's leftovers
         db.create_all()
     return app
 
 
-def dispose(app: Flask) -> None:
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+@pytest.fixture(autouse=True)
+def _dispose_apps() -> Iterator[None]:
+    yield
+    while _apps:
+        app, has_tables = _apps.pop()
+        with app.app_context():
+            db.session.remove()
+            if has_tables:
+                db.drop_all()
+            db.engine.dispose()
+        store = app.extensions["blocklist"]
+        if hasattr(store, "redis"):
+            store.redis.close()
 
 
 @pytest.fixture
-def app() -> Iterator[Flask]:
-    app = make_app()
-    yield app
-    dispose(app)
+def app() -> Flask:
+    return make_app()
 
 
 @pytest.fixture

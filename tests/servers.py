@@ -10,6 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import redis
+import sqlalchemy
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +37,35 @@ def server_env(database_url: str, instance: Path, **extra: str) -> dict[str, str
         PYTHONWARNINGS="error,ignore::ResourceWarning",
     )
     env.update(extra)
+    return env
+
+
+def fresh_database(tmp_path: Path) -> str:
+    """A new empty database: PostgreSQL's public schema reset when the suite runs on the
+    services (TEST_DATABASE_URL), else an SQLite file of the test's own."""
+    url = os.getenv("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path}/app.db"
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sqlalchemy.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def services_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Environment for servers on this run's backends, migrated and ready."""
+    instance = tmp_path / "instance"
+    redis_url = os.getenv("TEST_REDIS_URL")
+    if redis_url:
+        client = redis.Redis.from_url(redis_url)
+        client.flushdb()
+        client.close()
+        extra = {"REDIS_URL": redis_url, **extra}
+    env = server_env(fresh_database(tmp_path), instance, **extra)
+    result = migrate(env)
+    assert result.returncode == 0, result.stderr
     return env
 
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from app import create_app
-from tests.conftest import TEST_CONFIG
+from tests.conftest import build_app
 from tests.factories import PASSWORD, assert_error, bearer, login
 
 
@@ -157,9 +156,9 @@ def test_health_makes_a_database_round_trip(client):
 
 def test_health_is_503_when_the_database_is_unreachable(tmp_path):
     unreachable = f"sqlite:///{tmp_path}/no-such-folder/app.db"
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": unreachable})
+    app = build_app(SQLALCHEMY_DATABASE_URI=unreachable)
 
     response = app.test_client().get("/health")
 
     body = assert_error(response, 503)
-    assert body["errors"] == {"database": "down"}
+    assert body["errors"]["database"] == "down"

@@ -1,10 +1,10 @@
-"""The revocation store: what it refuses, and that it purges what no longer matters."""
+"""The revocation store: what it refuses, and that expired rows are purged."""
 
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from blocklist import current_blocklist
+from blocklist import purge
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
@@ -16,11 +16,24 @@ def count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_revoking_a_token_twice_is_harmless(app):
+def add_expired_rows(app, user_id: int) -> None:
+    past = utcnow() - timedelta(seconds=1)
     with app.app_context():
-        store = current_blocklist()
-        store.revoke_token("jti-1", utcnow() + timedelta(minutes=5))
-        store.revoke_token("jti-1", utcnow() + timedelta(minutes=5))
+        db.session.add(RevokedToken(jti="old", expires_at=past))
+        db.session.add(LoginSession(id="old", user_id=user_id, expires_at=past, refresh_jti="x"))
+        db.session.commit()
+
+
+def test_logging_out_twice_with_one_token_keeps_one_row(app, client, user_id):
+    from flask_jwt_extended import decode_token
+
+    from auth_sessions import revoke_token
+
+    tokens = login(client, "alice")
+    with app.app_context():
+        claims = decode_token(tokens["access_token"])
+        revoke_token(claims)
+        revoke_token(claims)
 
     assert count(app, RevokedToken) == 1
 
@@ -28,35 +41,32 @@ def test_revoking_a_token_twice_is_harmless(app):
 def test_purge_deletes_only_expired_rows(app, client, user_id):
     live = login(client, "alice")
     client.post("/logout", headers=bearer(login(client, "alice")["access_token"]))
-    with app.app_context():
-        store = current_blocklist()
-        store.revoke_token("old", utcnow() - timedelta(seconds=1))
-        expired = db.session.scalars(select(LoginSession)).first()
-        assert expired is not None
-        db.session.add(
-            LoginSession(
-                id="expired-session",
-                user_id=user_id,
-                expires_at=utcnow() - timedelta(seconds=1),
-                refresh_jti="x",
-            )
-        )
-        db.session.commit()
+    add_expired_rows(app, user_id)
 
-        deleted = store.purge()
+    with app.app_context():
+        deleted = purge()
 
     assert deleted == 2
     assert count(app, RevokedToken) == 1  # the logout's, still unexpired
+    assert count(app, LoginSession) == 2
     assert client.get("/me", headers=bearer(live["access_token"])).status_code == 200
 
 
 def test_logouts_purge_expired_rows_now_and_then(app, client, user_id):
-    app.extensions["blocklist"].purge_interval = 0
-    with app.app_context():
-        current_blocklist().revoke_token("old", utcnow() - timedelta(seconds=1))
+    add_expired_rows(app, user_id)
+    app.config["PURGE_INTERVAL_SECONDS"] = 0
 
     client.post("/logout", headers=bearer(login(client, "alice")["access_token"]))
 
     with app.app_context():
         assert db.session.get(RevokedToken, "old") is None
-    assert count(app, RevokedToken) == 1
+        assert db.session.get(LoginSession, "old") is None
+
+
+def test_the_purge_command(app, user_id):
+    add_expired_rows(app, user_id)
+
+    result = app.test_cli_runner().invoke(args=["revocations", "purge"])
+
+    assert result.exit_code == 0
+    assert "purged 2 expired row(s)" in result.output

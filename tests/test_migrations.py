@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.servers import ROOT, migrate, server_env
+from tests.servers import ROOT, fresh_database, migrate, server_env
 
 
 def flask(env, *args):
@@ -18,7 +18,7 @@ def flask(env, *args):
 
 
 def test_upgrade_from_nothing_matches_the_models(tmp_path):
-    env = server_env(f"sqlite:///{tmp_path}/app.db", tmp_path)
+    env = server_env(fresh_database(tmp_path), tmp_path)
 
     upgrade = migrate(env)
     check = flask(env, "db", "check")
@@ -29,7 +29,7 @@ def test_upgrade_from_nothing_matches_the_models(tmp_path):
 
 
 def test_downgrade_to_nothing_and_back(tmp_path):
-    env = server_env(f"sqlite:///{tmp_path}/app.db", tmp_path)
+    env = server_env(fresh_database(tmp_path), tmp_path)
     migrate(env)
 
     down = flask(env, "db", "downgrade", "base")
@@ -40,7 +40,7 @@ def test_downgrade_to_nothing_and_back(tmp_path):
 
 
 def test_purge_command_runs_against_a_migrated_database(tmp_path):
-    env = server_env(f"sqlite:///{tmp_path}/app.db", tmp_path)
+    env = server_env(fresh_database(tmp_path), tmp_path)
     migrate(env)
 
     result = flask(env, "revocations", "purge")

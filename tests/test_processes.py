@@ -8,19 +8,15 @@ from threading import Barrier
 import pytest
 
 from tests.factories import PASSWORD
-from tests.servers import Server, migrate, server_env
+from tests.servers import Server, services_env
 
 pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
 def env(tmp_path):
-    """A migrated SQLite database in its own instance folder; no JWT_SECRET_KEY."""
-    instance = tmp_path / "instance"
-    env = server_env(f"sqlite:///{instance}/app.db", instance)
-    result = migrate(env)
-    assert result.returncode == 0, result.stderr
-    return env
+    """A migrated database of this run's kind, its own instance folder, no JWT_SECRET_KEY."""
+    return services_env(tmp_path)
 
 
 def login(server: Server, username: str = "alice") -> dict:

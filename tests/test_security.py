@@ -6,11 +6,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from config import Config
 from extensions import db
 from models import User
-from tests.conftest import TEST_CONFIG, make_app
+from tests.conftest import build_app, make_app
 from tests.factories import PASSWORD, assert_error, bearer, login, make_user
 
 
@@ -36,9 +35,7 @@ def test_the_default_is_600000_rounds_of_pbkdf2_sha256():
 def test_a_hash_below_the_configured_rounds_is_upgraded_at_login(tmp_path):
     database = f"sqlite:///{tmp_path}/app.db"
     make_user(make_app(SQLALCHEMY_DATABASE_URI=database, PASSWORD_HASH_ROUNDS=1000), "alice")
-    stronger = create_app(
-        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database, "PASSWORD_HASH_ROUNDS": 2000}
-    )
+    stronger = build_app(SQLALCHEMY_DATABASE_URI=database, PASSWORD_HASH_ROUNDS=2000)
     before = stored_hash(stronger, "alice")
 
     login(stronger.test_client(), "alice")
