@@ -30,10 +30,12 @@ migrate: install
 run: migrate
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 
+# The whole suite on the embedded default: SQLite, no Redis, nothing to install or start.
 test: install-dev
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -m "not services" $(PYTEST_ARGS)
 
-# The suite again on PostgreSQL + Redis (the services must answer; .ci/run starts them).
+# The whole suite again on PostgreSQL + Redis, with the tests about them (the services
+# must answer: .ci/run starts them). Redis database 15 is flushed by the tests.
 test-services: install-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	TEST_REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \

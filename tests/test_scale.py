@@ -1,0 +1,192 @@
+"""Several instances on one PostgreSQL and one Redis, and faults that fail closed.
+
+Run by `make test-services` (TEST_DATABASE_URL and TEST_REDIS_URL set); the SQLite run
+deselects them, since they are about those services."""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from extensions import db
+from models import User
+from tests.conftest import build_app, make_app
+from tests.factories import PASSWORD, assert_error, bearer, login, make_user
+from tests.proxy import Proxy
+from tests.servers import Server, services_env
+
+pytestmark = pytest.mark.services
+
+DATABASE_URL = os.getenv("TEST_DATABASE_URL", "")
+REDIS_URL = os.getenv("TEST_REDIS_URL", "")
+
+
+@pytest.fixture(autouse=True)
+def _needs_services():
+    # Fail, never skip: this run promised PostgreSQL and Redis.
+    assert DATABASE_URL.startswith("postgresql"), "TEST_DATABASE_URL must name PostgreSQL"
+    assert REDIS_URL.startswith("redis"), "TEST_REDIS_URL must name Redis"
+
+
+def through(url: str, proxy: Proxy) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)
+    host = f"127.0.0.1:{proxy.port}"
+    return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
+
+
+def signup_and_login(server: Server, username: str = "alice") -> dict:
+    server.request("POST", "/register", body={"username": username, "password": PASSWORD})
+    status, tokens = server.request(
+        "POST", "/login", body={"username": username, "password": PASSWORD}
+    )
+    assert status == 200, tokens
+    return tokens
+
+
+@pytest.fixture
+def two_instances(tmp_path):
+    env = services_env(tmp_path, JWT_SECRET_KEY="scale-test-secret-long-enough-for-hs256-ok")
+    first, second = Server(env), Server(env)
+    with first, second:
+        yield first, second
+
+
+def test_a_logout_through_one_instance_is_refused_by_the_other(two_instances):
+    first, second = two_instances
+    tokens = signup_and_login(first)
+    assert second.request("GET", "/me", tokens["access_token"])[0] == 200
+
+    assert first.request("POST", "/logout", tokens["access_token"])[0] == 200
+
+    status, body = second.request("GET", "/me", tokens["access_token"])
+    assert (status, body["error"]) == (401, "token_revoked")
+    assert second.request("POST", "/refresh", tokens["refresh_token"])[0] == 401
+
+
+def test_a_session_revoked_through_one_instance_is_refused_by_the_other(two_instances):
+    first, second = two_instances
+    laptop, phone = signup_and_login(first), signup_and_login(first)
+    sessions = first.request("GET", "/sessions", phone["access_token"])[1]
+    laptop_sid = next(s["id"] for s in sessions if not s["current"])
+
+    assert first.request("DELETE", f"/sessions/{laptop_sid}", phone["access_token"])[0] == 204
+
+    assert second.request("GET", "/me", laptop["access_token"])[0] == 401
+    assert second.request("GET", "/me", phone["access_token"])[0] == 200
+
+
+def test_reuse_detected_through_one_instance_is_refused_by_the_other(two_instances):
+    first, second = two_instances
+    stolen = signup_and_login(first)
+    victim = first.request("POST", "/refresh", stolen["refresh_token"])[1]
+
+    assert first.request("POST", "/refresh", stolen["refresh_token"])[0] == 401  # the replay
+
+    status, body = second.request("GET", "/me", victim["access_token"])
+    assert (status, body["error"]) == (401, "token_revoked")
+
+
+def test_the_login_throttle_is_shared_by_the_instances(tmp_path):
+    env = services_env(tmp_path, FLASK_RATELIMIT_ENABLED="true")
+    with Server(env) as first, Server(env) as second:
+        signup_and_login(first)
+        statuses = [
+            server.request("POST", "/login", body={"username": "alice", "password": f"guess{n}"})[0]
+            for n in range(5)
+            for server in (first, second)
+        ]
+        final = second.request("POST", "/login", body={"username": "alice", "password": "x1"})
+
+    assert statuses == [401] * 10
+    assert final[0] == 429
+
+
+@pytest.fixture
+def redis_proxy():
+    proxy = Proxy(urlsplit(REDIS_URL).port or 6379)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def database_proxy():
+    proxy = Proxy(urlsplit(DATABASE_URL).port or 5432)
+    yield proxy
+    proxy.close()
+
+
+def test_with_redis_unreachable_protected_requests_fail_closed_then_recover(redis_proxy):
+    app = make_app(REDIS_URL=through(REDIS_URL, redis_proxy))
+    make_user(app, "alice")
+    client = app.test_client()
+    tokens = login(client, "alice")
+    headers = bearer(tokens["access_token"])
+    assert client.get("/me", headers=headers).status_code == 200
+
+    redis_proxy.cut()
+
+    assert_error(client.get("/me", headers=headers), 503)
+    assert_error(client.post("/refresh", headers=bearer(tokens["refresh_token"])), 503)
+    health = assert_error(client.get("/health"), 503)
+    assert health["errors"] == {"database": "ok", "redis": "down"}
+    assert_error(client.post("/logout", headers=headers), 503)  # and so nothing was revoked
+
+    redis_proxy.restore()
+
+    assert client.get("/me", headers=headers).status_code == 200
+    assert client.get("/health").status_code == 200
+
+
+def test_a_redis_that_restarted_empty_never_lets_a_revoked_session_back(app, client, user_id):
+    if not app.config["REDIS_URL"]:
+        pytest.fail("this run has no Redis")
+    revoked, alive = login(client, "alice"), login(client, "alice")
+    client.post("/logout", headers=bearer(revoked["access_token"]))
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # what a restart without persistence leaves
+
+    assert_error(client.get("/me", headers=bearer(revoked["access_token"])), 401, "token_revoked")
+    assert_error(client.post("/refresh", headers=bearer(revoked["refresh_token"])), 401)
+    assert client.get("/me", headers=bearer(alive["access_token"])).status_code == 200
+
+
+def test_with_the_database_unreachable_every_endpoint_answers_503_json(database_proxy):
+    make_app()  # the tables, made and dropped over a direct connection
+    app = build_app(SQLALCHEMY_DATABASE_URI=through(DATABASE_URL, database_proxy))
+    make_user(app, "alice")
+    client = app.test_client()
+    tokens = login(client, "alice")
+
+    database_proxy.cut()
+
+    assert_error(client.get("/me", headers=bearer(tokens["access_token"])), 503)
+    assert_error(client.post("/login", json={"username": "alice", "password": PASSWORD}), 503)
+    assert_error(client.post("/register", json={"username": "bob", "password": PASSWORD}), 503)
+    health = assert_error(client.get("/health"), 503)
+    assert health["errors"]["database"] == "down"
+
+    database_proxy.restore()
+
+    assert client.get("/me", headers=bearer(tokens["access_token"])).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(User.username == "bob")) == 0
+    registered = client.post("/register", json={"username": "bob", "password": PASSWORD})
+    assert registered.status_code == 201  # not 409: the failed attempt left nothing behind
+
+
+def test_a_registration_while_redis_is_down_leaves_no_row(redis_proxy):
+    app = make_app(REDIS_URL=through(REDIS_URL, redis_proxy), RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    redis_proxy.cut()
+
+    response = client.post("/register", json={"username": "carol", "password": PASSWORD})
+
+    assert_error(response, 503)
+    redis_proxy.restore()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    retry = client.post("/register", json={"username": "carol", "password": PASSWORD})
+    assert retry.status_code == 201
