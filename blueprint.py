@@ -47,14 +47,17 @@ class Blueprint(flask_smorest.Blueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 
 
-def paginate(stmt: Select, pagination: PaginationParameters) -> list[Any]:
-    """One page of `stmt`, telling flask-smorest the total for the X-Pagination header."""
+def page_number(pagination: PaginationParameters) -> int:
     # Past MAX_ID rows every page is empty; clamping keeps a huge ?page= from
     # overflowing the database's OFFSET.
-    last_possible = MAX_ID // pagination.page_size + 1
+    return min(pagination.page, MAX_ID // pagination.page_size + 1)
+
+
+def paginate(stmt: Select, pagination: PaginationParameters) -> list[Any]:
+    """One page of `stmt`, telling flask-smorest the total for the X-Pagination header."""
     page = db.paginate(
         stmt,
-        page=min(pagination.page, last_possible),
+        page=page_number(pagination),
         per_page=pagination.page_size,
         error_out=False,
         count=True,

@@ -2,12 +2,11 @@
 
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
-from blueprint import Blueprint, paginate
+from blueprint import Blueprint
 from errors import abort
 from extensions import db
+from listings import item_page
 from models import Item, Store
 from permissions import protected, require_admin
 from schemas.item import ItemQueryArgsSchema, ItemSchema, ItemUpdateSchema
@@ -26,17 +25,9 @@ class Items(MethodView):
     @blp.arguments(ItemQueryArgsSchema, location="query")
     @blp.response(200, ItemSchema(many=True))
     @blp.paginate()
-    def get(self, filters: dict, pagination_parameters: PaginationParameters) -> list[Item]:
+    def get(self, filters: dict, pagination_parameters: PaginationParameters) -> list[dict]:
         """List items, optionally of one store"""
-        # Three queries whatever the page size: the count, the items with their store,
-        # and the tags of the whole page.
-        stmt = (
-            select(Item)
-            .filter_by(**filters)
-            .options(joinedload(Item.store), selectinload(Item.tags))
-            .order_by(Item.id)
-        )
-        return paginate(stmt, pagination_parameters)
+        return item_page(filters, pagination_parameters)
 
     @protected(blp, fresh=True)
     @blp.arguments(ItemSchema)
