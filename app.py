@@ -21,7 +21,7 @@ from blueprint import IdConverter, id_parameter_schema
 from config import Config
 from errors import Api, register_error_handlers
 from extensions import db, migrate
-from resources import auth, health, items, sessions, stores, tags, users
+from resources import auth, health, items, keys, sessions, stores, tags, users
 
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 
@@ -50,7 +50,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    for resource in (auth, users, sessions, stores, items, tags, health):
+    for resource in (auth, users, sessions, stores, items, tags, keys, health):
         api.register_blueprint(resource.blp)
     register_error_handlers(app)
     app.add_url_rule("/swagger-ui-assets/<path:filename>", "swagger_ui_assets", _swagger_asset)

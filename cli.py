@@ -1,6 +1,7 @@
 """`flask users ...` and `flask revocations purge`."""
 
 import sys
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
@@ -10,10 +11,13 @@ from sqlalchemy import select
 import passwords
 from blocklist import purge as purge_expired
 from extensions import db
+from keys import KeyRing
 from models import User
+from tokens import keyring
 
 users = AppGroup("users", help="Create users and grant or revoke admin rights.")
 revocations = AppGroup("revocations", help="Maintain the revocation store.")
+keys = AppGroup("keys", help="Signing keys (RS256, ES256, EdDSA).")
 
 
 @users.command("create")
@@ -61,6 +65,31 @@ def purge() -> None:
     click.echo(f"purged {purge_expired()} expired row(s)")
 
 
+@keys.command("rotate")
+def rotate_keys() -> None:
+    """Make a new signing key active; the previous ones verify until their tokens expire."""
+    ring = _keyring()
+    click.echo(f"new signing key {ring.rotate().kid} ({ring.algorithm})")
+
+
+@keys.command("list")
+def list_keys() -> None:
+    """Show the keys that may verify a live token; the last one signs."""
+    ring = _keyring()
+    for key in ring.live():
+        active = " (signing)" if key is ring.active() else ""
+        created = datetime.fromtimestamp(key.created, UTC).isoformat(timespec="seconds")
+        click.echo(f"{key.kid}  {ring.algorithm}  created {created}{active}")
+
+
+def _keyring() -> KeyRing:
+    ring = keyring()
+    if ring is None:
+        raise click.ClickException("JWT_ALGORITHM is HS256: there is one secret, no key ring")
+    return ring
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(revocations)
+    app.cli.add_command(keys)

@@ -12,8 +12,18 @@ class Config:
 
     # None or empty: a random key generated once into the instance folder.
     JWT_SECRET_KEY = os.getenv("JWT_SECRET_KEY")
-    JWT_ALGORITHM = "HS256"
-    JWT_DECODE_ALGORITHMS = ["HS256"]
+    # HS256 (the secret above), or RS256 / ES256 / EdDSA with keys in the instance folder.
+    JWT_ALGORITHM = os.getenv("JWT_ALGORITHM", "HS256")
+    # One PEM private key managed outside the app (no `flask keys rotate` then).
+    JWT_PRIVATE_KEY_FILE = os.getenv("JWT_PRIVATE_KEY_FILE")
+    # Checked when set (flask-jwt-extended reads these keys itself).
+    JWT_ENCODE_ISSUER = os.getenv("JWT_ENCODE_ISSUER")
+    JWT_DECODE_ISSUER = os.getenv("JWT_DECODE_ISSUER")
+    JWT_ENCODE_AUDIENCE = os.getenv("JWT_ENCODE_AUDIENCE")
+    JWT_DECODE_AUDIENCE = os.getenv("JWT_DECODE_AUDIENCE")
+    # The one client that may call POST /introspect (HTTP Basic); unset: nobody may.
+    INTROSPECTION_CLIENT_ID = os.getenv("INTROSPECTION_CLIENT_ID")
+    INTROSPECTION_CLIENT_SECRET = os.getenv("INTROSPECTION_CLIENT_SECRET")
     JWT_TOKEN_LOCATION = ["headers"]
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
@@ -47,7 +57,8 @@ class Config:
     API_SPEC_OPTIONS = {
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "introspectionClient": {"type": "http", "scheme": "basic"},
             }
         }
     }

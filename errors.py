@@ -39,7 +39,7 @@ _DEFAULT_MESSAGES = {
 class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
     error = ma.fields.String(
         metadata={
-            "description": "Why authentication failed (401 only)",
+            "description": "Why authentication failed (401 only); invalid_client is /introspect's",
             "enum": [
                 "authorization_required",
                 "invalid_token",
@@ -48,6 +48,7 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "fresh_token_required",
                 "user_not_found",
                 "invalid_credentials",
+                "invalid_client",
             ],
         }
     )

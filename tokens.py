@@ -3,6 +3,8 @@
 import base64
 import hashlib
 import json
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -14,6 +16,7 @@ import auth_sessions
 from blocklist import Principal, current_blocklist
 from errors import error_response
 from extensions import jwt
+from keys import ASYMMETRIC, KeyRing
 
 # Without these a token is refused as invalid: each one is needed by some check below.
 _REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti", "sid", "type")
@@ -36,25 +39,67 @@ def issue(user_id: int, is_admin: bool, sid: str, refresh_jti: str, *, fresh: bo
 
 
 def init_app(app: Flask) -> None:
-    secret = app.config["JWT_SECRET_KEY"].encode()
-    # Names the key without revealing it: a one-way digest of a 256-bit secret.
-    app.config["JWT_KID"] = hashlib.sha256(b"kid:" + secret).hexdigest()[:16]
+    for key in ("JWT_ACCESS_TOKEN_EXPIRES", "JWT_REFRESH_TOKEN_EXPIRES"):
+        # FLASK_JWT_..._EXPIRES=900 arrives as seconds; session expiry needs a timedelta.
+        if not isinstance(app.config[key], timedelta):
+            app.config[key] = timedelta(seconds=app.config[key])
+    algorithm = app.config["JWT_ALGORITHM"]
+    if algorithm in ASYMMETRIC:
+        lifetime = max(
+            app.config["JWT_ACCESS_TOKEN_EXPIRES"], app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+        ).total_seconds()
+        folder = Path(app.instance_path) / "keys"
+        ring = KeyRing(folder, algorithm, lifetime, app.config.get("JWT_PRIVATE_KEY_FILE"))
+        ring.active()  # made (once, for every worker) at start, not at the first login
+        app.extensions["keyring"] = ring
+    elif algorithm == "HS256":
+        secret = app.config["JWT_SECRET_KEY"].encode()
+        # Names the key without revealing it: a one-way digest of a 256-bit secret.
+        app.config["JWT_KID"] = hashlib.sha256(b"kid:" + secret).hexdigest()[:16]
+    else:
+        raise RuntimeError(f"JWT_ALGORITHM must be HS256, RS256, ES256 or EdDSA, not {algorithm}")
+    # Only the configured algorithm verifies: no HS/RS confusion, no alg=none.
+    app.config["JWT_DECODE_ALGORITHMS"] = [algorithm]
     jwt.init_app(app)
+
+
+def keyring() -> KeyRing | None:
+    ring: KeyRing | None = current_app.extensions.get("keyring")
+    return ring
+
+
+@jwt.encode_key_loader
+def _signing_key(_identity: Any) -> Any:
+    ring = keyring()
+    return ring.active().private if ring else current_app.config["JWT_SECRET_KEY"]
+
+
+@jwt.decode_key_loader
+def _verifying_key(header: dict[str, Any], _claims: dict[str, Any]) -> Any:
+    # Runs before the signature check: a key id we never issued goes no further.
+    ring = keyring()
+    if ring is None:
+        if header.get("kid") != current_app.config["JWT_KID"]:
+            raise JWTDecodeError("Unknown key id.")
+        return current_app.config["JWT_SECRET_KEY"]
+    key = ring.find(header.get("kid"))
+    if key is None:
+        raise JWTDecodeError("Unknown key id.")
+    return key.public
 
 
 @jwt.additional_headers_loader
 def _headers(_identity: Any) -> dict[str, str]:
-    return {"kid": current_app.config["JWT_KID"]}
+    ring = keyring()
+    return {"kid": ring.active().kid if ring else current_app.config["JWT_KID"]}
 
 
-def _verify_shape(header: dict[str, Any], claims: dict[str, Any]) -> None:
-    """What PyJWT leaves to us: our key id, no foreign headers, every claim we rely on."""
+def verify_shape(header: dict[str, Any], claims: dict[str, Any], token: str) -> None:
+    """What PyJWT leaves to us: no foreign headers, every claim we rely on."""
     unexpected = set(header) - _ALLOWED_HEADERS
     if unexpected:
         raise JWTDecodeError(f"Unexpected header: {sorted(unexpected)[0]}.")
-    if header.get("kid") != current_app.config["JWT_KID"]:
-        raise JWTDecodeError("Unknown key id.")
-    present = _signed_claim_names()
+    present = _signed_claim_names(token)
     missing = [claim for claim in _REQUIRED_CLAIMS if claim not in present]
     if missing:
         raise JWTDecodeError(f"Missing claim: {missing[0]}.")
@@ -64,10 +109,9 @@ def _verify_shape(header: dict[str, Any], claims: dict[str, Any]) -> None:
         raise JWTDecodeError("Invalid session or token id.")
 
 
-def _signed_claim_names() -> set[str]:
+def _signed_claim_names(token: str) -> set[str]:
     """The claims the token itself carries: flask-jwt-extended fills in a missing `type`
     (as "access"), `fresh` and `jti`, so the decoded dict cannot tell."""
-    token = request.headers["Authorization"].split()[-1]  # already verified by PyJWT
     payload = token.split(".")[1]
     return set(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
 
@@ -75,7 +119,7 @@ def _signed_claim_names() -> set[str]:
 @jwt.token_in_blocklist_loader
 def _is_revoked(header: dict[str, Any], claims: dict[str, Any]) -> bool:
     # The first hook flask-jwt-extended calls after the signature and expiry checks.
-    _verify_shape(header, claims)
+    verify_shape(header, claims, request.headers["Authorization"].split()[-1])
     check = current_blocklist().check(claims)
     g.principal = check.principal
     if check.principal is None:

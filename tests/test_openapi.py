@@ -3,7 +3,12 @@
 import pytest
 from openapi_spec_validator import validate
 
-PUBLIC = {("post", "/register"), ("post", "/login"), ("get", "/health")}
+PUBLIC = {
+    ("post", "/register"),
+    ("post", "/login"),
+    ("get", "/health"),
+    ("get", "/.well-known/jwks.json"),
+}
 EXPECTED = {
     ("post", "/register"),
     ("post", "/login"),
@@ -32,7 +37,11 @@ EXPECTED = {
     ("delete", "/item/{item_id}/tag/{tag_id}"),
     ("get", "/tag/{tag_id}"),
     ("delete", "/tag/{tag_id}"),
+    ("get", "/.well-known/jwks.json"),
+    ("post", "/introspect"),
 }
+# Introspection is for services: HTTP Basic with the client credential, not a bearer token.
+CLIENT_AUTH = {("post", "/introspect")}
 
 
 @pytest.fixture
@@ -67,6 +76,9 @@ def test_protected_operations_name_the_bearer_scheme_and_their_401(spec):
     for method, path, operation in operations(spec):
         if (method, path) in PUBLIC:
             assert "security" not in operation, (method, path)
+        elif (method, path) in CLIENT_AUTH:
+            assert operation["security"] == [{"introspectionClient": []}]
+            assert "401" in operation["responses"]
         else:
             assert operation.get("security") == [{"bearerAuth": []}], (method, path)
             assert "401" in operation["responses"], (method, path)

@@ -1,0 +1,105 @@
+"""Tokens for other services: the public keys (JWKS) and token introspection."""
+
+import hmac
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_jwt_extended import decode_token
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt import PyJWTError, get_unverified_header
+
+from blocklist import current_blocklist
+from blueprint import Blueprint
+from errors import abort
+from schemas.key import IntrospectionRequestSchema, IntrospectionSchema, JwksSchema
+from tokens import keyring, verify_shape
+
+INTROSPECTED = ("sub", "exp", "jti", "sid", "type")
+
+blp = Blueprint("keys", __name__, description="For services that verify this API's tokens")
+
+
+@blp.route("/.well-known/jwks.json")
+class Jwks(MethodView):
+    @blp.response(200, JwksSchema, headers={"Cache-Control": {"schema": {"type": "string"}}})
+    def get(self) -> tuple[dict, int, dict]:
+        """The public keys that may still verify a live token (empty with HS256)"""
+        ring = keyring()
+        # Brief: a rotation shows up within five minutes, which is the grace that
+        # the previous key keeps anyway.
+        return ring.jwks() if ring else {"keys": []}, 200, {"Cache-Control": "public, max-age=300"}
+
+
+def _client_authenticated() -> bool:
+    config = current_app.config
+    expected_id, expected_secret = (
+        config["INTROSPECTION_CLIENT_ID"],
+        config["INTROSPECTION_CLIENT_SECRET"],
+    )
+    auth = request.authorization
+    if not (expected_id and expected_secret and auth and auth.type == "basic"):
+        return False
+    return hmac.compare_digest(str(auth.username), expected_id) & hmac.compare_digest(
+        str(auth.password), expected_secret
+    )
+
+
+_BODY_SCHEMA = {
+    "type": "object",
+    "required": ["token"],
+    "properties": {"token": {"type": "string"}, "token_type_hint": {"type": "string"}},
+}
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {"schema": _BODY_SCHEMA},
+        "application/json": {"schema": _BODY_SCHEMA},
+    },
+}
+
+
+_BODY_SCHEMA = {
+    "type": "object",
+    "required": ["token"],
+    "properties": {"token": {"type": "string"}, "token_type_hint": {"type": "string"}},
+}
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {"schema": _BODY_SCHEMA},
+        "application/json": {"schema": _BODY_SCHEMA},
+    },
+}
+
+
+@blp.route("/introspect")
+class Introspect(MethodView):
+    @blp.response(200, IntrospectionSchema)
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @blp.doc(security=[{"introspectionClient": []}], requestBody=_REQUEST_BODY)
+    def post(self) -> dict:
+        """Whether a token is active, revocation included (RFC 7662; client credential)"""
+        # Anonymous introspection would be an oracle for stolen tokens.
+        if not _client_authenticated():
+            message = "Introspection needs the client credential (HTTP Basic)."
+            abort(401, message, error="invalid_client")
+        # RFC 7662 posts a form; JSON is accepted too. Parsed here, with the strict
+        # parser, because flask-smorest cannot document a body of either kind.
+        data = Blueprint.ARGUMENTS_PARSER.parse(
+            IntrospectionRequestSchema(), request, location="json_or_form"
+        )
+        token = data["token"]
+        try:
+            claims = decode_token(token)  # signature, key id, expiry, issuer, audience
+            verify_shape(get_unverified_header(token), claims, token)
+        except (PyJWTError, JWTExtendedException, ValueError):
+            return {"active": False}
+        check = current_blocklist().check(claims)
+        spent = claims["type"] == "refresh" and claims["jti"] != check.refresh_jti
+        if check.principal is None or check.revoked or spent:
+            return {"active": False}
+        return {
+            "active": True,
+            **{key: claims[key] for key in ("sub", "exp", "jti", "sid", "type")},
+        }
