@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import and_, bindparam, delete, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select
 
 from extensions import db
 from models import LoginSession, RevokedToken, User
@@ -49,24 +49,24 @@ _revoked = or_(
     LoginSession.revoked_at.is_not(None),
     exists().where(RevokedToken.jti == bindparam("jti")),
 )
+
+
+def user_and_session(*columns: Any) -> Select:
+    """The user by id and, if it is theirs, the session by id: primary-key probes only."""
+    return (
+        select(User.id, User.username, User.is_admin, User.created_at, *columns)
+        .select_from(User)
+        .outerjoin(
+            LoginSession,
+            and_(LoginSession.id == bindparam("sid"), LoginSession.user_id == User.id),
+        )
+        .where(User.id == bindparam("uid"))
+    )
+
+
 # One indexed probe per table (users.id, sessions.id, revoked_tokens.jti): flat cost
 # however many rows there are. Core, not the ORM: no unit of work on the hot path.
-CHECK = (
-    select(
-        User.id,
-        User.username,
-        User.is_admin,
-        User.created_at,
-        _revoked.label("revoked"),
-        LoginSession.refresh_jti,
-    )
-    .select_from(User)
-    .outerjoin(
-        LoginSession,
-        and_(LoginSession.id == bindparam("sid"), LoginSession.user_id == User.id),
-    )
-    .where(User.id == bindparam("uid"))
-)
+CHECK = user_and_session(_revoked.label("revoked"), LoginSession.refresh_jti)
 
 
 def params(claims: dict[str, Any]) -> dict[str, Any]:

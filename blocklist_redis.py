@@ -11,31 +11,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import select
 
-from blocklist import Check, Revoked, params, principal_of
+from blocklist import Check, Revoked, params, principal_of, user_and_session
 from extensions import db
-from models import LoginSession, RevokedToken, User
+from models import LoginSession, RevokedToken
 from models.types import utcnow
 
 # The user, and the session only to know it exists and which refresh token it will take:
 # two primary-key probes in one query.
-_PRINCIPAL = (
-    select(
-        User.id,
-        User.username,
-        User.is_admin,
-        User.created_at,
-        LoginSession.id.label("session_id"),
-        LoginSession.refresh_jti,
-    )
-    .select_from(User)
-    .outerjoin(
-        LoginSession,
-        and_(LoginSession.id == bindparam("sid"), LoginSession.user_id == User.id),
-    )
-    .where(User.id == bindparam("uid"))
-)
+_PRINCIPAL = user_and_session(LoginSession.id.label("session_id"), LoginSession.refresh_jti)
 
 
 class RedisBlocklist:

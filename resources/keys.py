@@ -58,20 +58,6 @@ _REQUEST_BODY = {
 }
 
 
-_BODY_SCHEMA = {
-    "type": "object",
-    "required": ["token"],
-    "properties": {"token": {"type": "string"}, "token_type_hint": {"type": "string"}},
-}
-_REQUEST_BODY = {
-    "required": True,
-    "content": {
-        "application/x-www-form-urlencoded": {"schema": _BODY_SCHEMA},
-        "application/json": {"schema": _BODY_SCHEMA},
-    },
-}
-
-
 @blp.route("/introspect")
 class Introspect(MethodView):
     @blp.response(200, IntrospectionSchema)

@@ -149,3 +149,13 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def signup_and_login(server: Server, username: str = "alice") -> dict:
+    from tests.factories import PASSWORD
+
+    body = {"username": username, "password": PASSWORD}
+    server.request("POST", "/register", body=body)
+    status, tokens = server.request("POST", "/login", body=body)
+    assert status == 200, tokens
+    return tokens

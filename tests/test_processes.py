@@ -7,8 +7,7 @@ from threading import Barrier
 
 import pytest
 
-from tests.factories import PASSWORD
-from tests.servers import Server, services_env
+from tests.servers import Server, services_env, signup_and_login
 
 pytestmark = pytest.mark.processes
 
@@ -17,15 +16,6 @@ pytestmark = pytest.mark.processes
 def env(tmp_path):
     """A migrated database of this run's kind, its own instance folder, no JWT_SECRET_KEY."""
     return services_env(tmp_path)
-
-
-def login(server: Server, username: str = "alice") -> dict:
-    server.request("POST", "/register", body={"username": username, "password": PASSWORD})
-    status, tokens = server.request(
-        "POST", "/login", body={"username": username, "password": PASSWORD}
-    )
-    assert status == 200, tokens
-    return tokens
 
 
 def pids_that_answered(server: Server, status: int) -> set[str]:
@@ -41,7 +31,7 @@ def concurrently(server: Server, token: str, count: int = 48) -> list[tuple[int,
 
 def test_every_worker_refuses_a_revoked_token(env):
     with Server(env, workers=4) as server:
-        tokens = login(server)
+        tokens = signup_and_login(server)
         assert {status for status, _ in concurrently(server, tokens["access_token"])} == {200}
         assert len(pids_that_answered(server, 200)) >= 2  # several workers saw it valid
 
@@ -56,7 +46,7 @@ def test_every_worker_refuses_a_revoked_token(env):
 
 def test_revocation_and_tokens_survive_a_restart(env):
     with Server(env) as server:
-        revoked, alive = login(server), login(server)
+        revoked, alive = signup_and_login(server), signup_and_login(server)
         server.request("POST", "/logout", revoked["access_token"])
 
     with Server(env) as server:  # same database, same instance folder
@@ -69,7 +59,7 @@ def test_revocation_and_tokens_survive_a_restart(env):
 
 def test_the_generated_key_is_private_and_shared_by_the_workers(env, tmp_path):
     with Server(env, workers=4) as server:
-        tokens = login(server)
+        tokens = signup_and_login(server)
         statuses = {server.request("GET", "/me", tokens["access_token"])[0] for _ in range(20)}
 
     key = tmp_path / "instance" / "jwt-secret.key"
@@ -89,7 +79,7 @@ def test_a_short_secret_stops_the_app_from_starting(env):
 
 def test_of_concurrent_refreshes_with_one_token_at_most_one_wins(env):
     with Server(env, workers=4) as server:
-        tokens = login(server)
+        tokens = signup_and_login(server)
         barrier = Barrier(8)
 
         def refresh(_: int) -> int:
@@ -105,8 +95,8 @@ def test_of_concurrent_refreshes_with_one_token_at_most_one_wins(env):
 
 def test_a_session_revoked_through_one_instance_is_refused_by_another(env):
     with Server(env) as first, Server(env) as second:
-        tokens = login(first)
-        other = login(first)
+        tokens = signup_and_login(first)
+        other = signup_and_login(first)
         assert second.request("GET", "/me", tokens["access_token"])[0] == 200
         sessions = first.request("GET", "/sessions", other["access_token"])[1]
         target = next(s["id"] for s in sessions if not s["current"])

@@ -15,7 +15,7 @@ from models import User
 from tests.conftest import build_app, make_app
 from tests.factories import PASSWORD, assert_error, bearer, login, make_user
 from tests.proxy import Proxy
-from tests.servers import Server, services_env
+from tests.servers import Server, services_env, signup_and_login
 
 pytestmark = pytest.mark.services
 
@@ -35,15 +35,6 @@ def through(url: str, proxy: Proxy) -> str:
     netloc = parts.netloc.rsplit("@", 1)
     host = f"127.0.0.1:{proxy.port}"
     return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
-
-
-def signup_and_login(server: Server, username: str = "alice") -> dict:
-    server.request("POST", "/register", body={"username": username, "password": PASSWORD})
-    status, tokens = server.request(
-        "POST", "/login", body={"username": username, "password": PASSWORD}
-    )
-    assert status == 200, tokens
-    return tokens
 
 
 @pytest.fixture
