@@ -29,18 +29,30 @@ def concurrently(server: Server, token: str, count: int = 48) -> list[tuple[int,
         return list(pool.map(lambda _: server.request("GET", "/me", token), range(count)))
 
 
+def until_several_workers_answer(server: Server, token: str, status: int) -> list[int]:
+    """Batches of concurrent requests until two workers or more have answered `status`;
+    on a loaded machine one worker can still win a whole batch."""
+    statuses: list[int] = []
+    for _ in range(20):
+        statuses += [code for code, _ in concurrently(server, token)]
+        if len(pids_that_answered(server, status)) >= 2:
+            break
+    return statuses
+
+
 def test_every_worker_refuses_a_revoked_token(env):
     with Server(env, workers=4) as server:
         tokens = signup_and_login(server)
-        assert {status for status, _ in concurrently(server, tokens["access_token"])} == {200}
+        assert set(until_several_workers_answer(server, tokens["access_token"], 200)) == {200}
         assert len(pids_that_answered(server, 200)) >= 2  # several workers saw it valid
 
         assert server.request("POST", "/logout", tokens["access_token"])[0] == 200
 
-        statuses = concurrently(server, tokens["access_token"])
-        assert all(status == 401 for status, _ in statuses)
-        assert {body["error"] for _, body in statuses} == {"token_revoked"}
+        statuses = until_several_workers_answer(server, tokens["access_token"], 401)
+        assert set(statuses) == {401}
         assert len(pids_that_answered(server, 401)) >= 2  # several workers refused it
+        status, body = server.request("GET", "/me", tokens["access_token"])
+        assert (status, body["error"]) == (401, "token_revoked")
         assert server.request("POST", "/refresh", tokens["refresh_token"])[0] == 401
 
 
