@@ -63,8 +63,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         # WAL lets readers proceed during a write; the busy timeout makes concurrent
         # writers from several workers wait their turn instead of failing.
+        cursor.execute("PRAGMA busy_timeout=10000")  # first: the next pragma may wait too
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -91,7 +91,8 @@ def _integrity_error(error: IntegrityError) -> ResponseReturnValue:
 
 def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     db.session.rollback()
-    current_app.logger.error("database unavailable: %s", error.orig.__class__.__name__)
+    # The driver's message ("database is locked", "connection refused"): no SQL parameters.
+    current_app.logger.error("database unavailable: %s", str(error.orig).splitlines()[0])
     return error_response(503, "The database is unavailable; try again shortly.")
 
 
