@@ -5,6 +5,7 @@ from typing import Any, NoReturn
 
 import flask
 import flask_smorest
+import marshmallow as ma
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import Select
 from webargs import core
@@ -41,10 +42,42 @@ class StrictJSONParser(FlaskParser):
         raise AssertionError("abort() returned")  # pragma: no cover
 
 
+class Parser(StrictJSONParser):
+    """Builds each schema class once: webargs would build one per request, and
+    flask-smorest hands it classes (a marshmallow schema keeps no state between loads)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._schemas: dict[type, ma.Schema] = {}
+
+    def _get_schema(self, argmap: Any, req: flask.Request) -> ma.Schema:
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            if argmap not in self._schemas:
+                self._schemas[argmap] = argmap()
+            return self._schemas[argmap]
+        return super()._get_schema(argmap, req)
+
+
 class Blueprint(flask_smorest.Blueprint):
-    ARGUMENTS_PARSER = StrictJSONParser()
+    ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = Parser()
     # Pages of 20 unless asked otherwise; never more than 100 at once.
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+    @staticmethod
+    def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict[str, int]:
+        # flask-smorest's X-Pagination, without building and running a schema per request.
+        if item_count == 0:
+            return {"total": 0, "total_pages": 0}
+        last_page = (item_count - 1) // page_size + 1
+        meta = {"total": item_count, "total_pages": last_page, "first_page": 1}
+        meta["last_page"] = last_page
+        if page <= last_page:
+            meta["page"] = page
+            if page > 1:
+                meta["previous_page"] = page - 1
+            if page < last_page:
+                meta["next_page"] = page + 1
+        return meta
 
 
 def page_number(pagination: PaginationParameters) -> int:

@@ -25,6 +25,8 @@ class Config:
     INTROSPECTION_CLIENT_ID = os.getenv("INTROSPECTION_CLIENT_ID")
     INTROSPECTION_CLIENT_SECRET = os.getenv("INTROSPECTION_CLIENT_SECRET")
     JWT_TOKEN_LOCATION = ["headers"]
+    # A CSRF claim only matters for tokens in cookies; these travel in a header.
+    JWT_COOKIE_CSRF_PROTECT = False
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
 

@@ -1,5 +1,6 @@
 """Items for sale, each in one store."""
 
+from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 
@@ -25,9 +26,10 @@ class Items(MethodView):
     @blp.arguments(ItemQueryArgsSchema, location="query")
     @blp.response(200, ItemSchema(many=True))
     @blp.paginate()
-    def get(self, filters: dict, pagination_parameters: PaginationParameters) -> list[dict]:
+    def get(self, filters: dict, pagination_parameters: PaginationParameters) -> Response:
         """List items, optionally of one store"""
-        return item_page(filters, pagination_parameters)
+        # Already in ItemSchema's shape: a Response skips dumping it a second time.
+        return jsonify(item_page(filters, pagination_parameters))
 
     @protected(blp, fresh=True)
     @blp.arguments(ItemSchema)

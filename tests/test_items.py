@@ -1,5 +1,7 @@
 """GET|POST /item and GET|PUT|DELETE /item/<id>."""
 
+import json
+
 import pytest
 from sqlalchemy import event
 
@@ -147,3 +149,33 @@ def test_listing_items_costs_the_same_queries_whatever_the_page_size(app, client
 
     assert small == large
     assert large <= 5  # the token check, the count, the items with stores, their tags
+
+
+def test_the_listing_answers_what_each_item_answers(client, auth_headers, store_id):
+    # The listing writes its JSON itself; GET /item/<id> goes through ItemSchema.
+    other = client.post("/store", json={"name": "Ünïcode \"shop\""}, headers=auth_headers)
+    ids = []
+    for n, (price, store) in enumerate(
+        [("0", store_id), ("1234.5", other.json["id"]), ("99999999.99", store_id), (7, store_id)]
+    ):
+        body = {"name": f"item {n}", "price": price, "store_id": store}
+        ids.append(client.post("/item", json=body, headers=auth_headers).json["id"])
+    tags = [
+        client.post(f"/store/{store_id}/tag", json={"name": name}, headers=auth_headers).json["id"]
+        for name in ("b", "a")
+    ]
+    for tag in tags:
+        client.post(f"/item/{ids[0]}/tag/{tag}", headers=auth_headers)
+    client.post(f"/item/{ids[2]}/tag/{tags[1]}", headers=auth_headers)
+
+    listing = client.get("/item?page_size=3&page=1", headers=auth_headers)
+    rest = client.get("/item?page_size=3&page=2", headers=auth_headers)
+
+    one_by_one = [client.get(f"/item/{id_}", headers=auth_headers).json for id_ in ids]
+    assert listing.json + rest.json == one_by_one
+    assert [tag["name"] for tag in listing.json[0]["tags"]] == ["b", "a"]  # by tag id
+    assert listing.headers["X-Pagination"] == (
+        '{"total": 4, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, '
+        '"next_page": 2}'
+    )
+    assert json.loads(rest.headers["X-Pagination"])["previous_page"] == 1
