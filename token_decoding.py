@@ -5,14 +5,23 @@ unverified for the key loader; then the verified decode), and PyJWT checks every
 character by character in Python: together a third of a protected request's cost. This
 manager reads the unverified header and claims with the C decoders, only to choose the
 key (nothing there is trusted), and leaves every check to one verified PyJWT decode.
+
+A client sends one access token many times, so each worker remembers the last tokens
+it verified (VerifiedTokens): a token seen before, with the same key, skips the
+signature and shape checks but never the expiry check, and never revocation, which is
+checked on every request after decoding.
 """
 
 import base64
 import json
+import threading
+import time
+from collections import OrderedDict
 from hmac import compare_digest
 from typing import Any
 
 import jwt as pyjwt
+from flask import current_app
 from flask_jwt_extended import JWTManager
 from flask_jwt_extended.config import config
 from flask_jwt_extended.exceptions import CSRFError, JWTDecodeError
@@ -24,12 +33,53 @@ REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti", "sid", "type")
 ALLOWED_HEADERS = {"alg", "typ", "kid"}
 
 
+class VerifiedTokens:
+    """The claims of the tokens a worker verified last, by token and key: bounded, and
+    per app (another app may check another issuer or audience with the same key)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._claims: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()  # gthread workers share one
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def get(self, token: str, key: Any) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._claims.get(token)
+            if entry is None or entry[0] is not key:  # a reloaded key is a new object
+                return None
+            self._claims.move_to_end(token)
+        claims = entry[1]
+        # What PyJWT would refuse now that it accepted then: only the expiry moves.
+        if claims["exp"] <= time.time() - config.leeway:
+            raise pyjwt.ExpiredSignatureError("Signature has expired")
+        return dict(claims)
+
+    def put(self, token: str, key: Any, claims: dict[str, Any]) -> None:
+        with self._lock:
+            self._claims[token] = (key, dict(claims))
+            if len(self._claims) > self.size:
+                self._claims.popitem(last=False)
+
+
 class TokenManager(JWTManager):
     def _decode_jwt_from_config(
         self, encoded_token: str, csrf_value: str | None = None, allow_expired: bool = False
     ) -> dict:
         header, unverified_claims = _unverified(encoded_token)
         key = self._decode_key_callback(header, unverified_claims)
+        cache: VerifiedTokens = current_app.extensions["verified_tokens"]
+        if not (allow_expired or csrf_value):
+            try:
+                claims = cache.get(encoded_token, key)
+            except pyjwt.ExpiredSignatureError as exc:
+                exc.jwt_header = header  # type: ignore[attr-defined]
+                exc.jwt_data = unverified_claims  # type: ignore[attr-defined]
+                raise
+            if claims is not None:
+                return claims
         try:
             decoded = _verified(encoded_token, key, verify_exp=not allow_expired)
         except pyjwt.ExpiredSignatureError as exc:
@@ -40,6 +90,7 @@ class TokenManager(JWTManager):
         claims: dict[str, Any] = decoded["payload"]
         verify_shape(decoded["header"], claims)
         claims.setdefault("fresh", False)  # refresh tokens carry none
+        cache.put(encoded_token, key, claims)
         if csrf_value and not compare_digest(str(claims.get("csrf", "")), csrf_value):
             raise CSRFError("CSRF double submit tokens do not match")
         return claims

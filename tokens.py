@@ -15,6 +15,7 @@ from blocklist import Principal, current_blocklist
 from errors import error_response
 from extensions import jwt
 from keys import ASYMMETRIC, KeyRing
+from token_decoding import VerifiedTokens
 
 
 def issue(user_id: int, is_admin: bool, sid: str, refresh_jti: str, *, fresh: bool) -> dict:
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(f"JWT_ALGORITHM must be HS256, RS256, ES256 or EdDSA, not {algorithm}")
     # Only the configured algorithm verifies: no HS/RS confusion, no alg=none.
     app.config["JWT_DECODE_ALGORITHMS"] = [algorithm]
+    app.extensions["verified_tokens"] = VerifiedTokens(app.config["VERIFIED_TOKENS_REMEMBERED"])
     jwt.init_app(app)
 
 

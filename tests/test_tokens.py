@@ -78,6 +78,48 @@ def test_a_token_expires_with_its_configured_lifetime(client, user_id):
     assert_error(get_me(client, token), 401, "token_expired")
 
 
+def test_a_remembered_token_still_expires(client, user_id):
+    from tests.factories import login
+
+    client.application.config["JWT_ACCESS_TOKEN_EXPIRES"] = 2
+    token = login(client, "alice")["access_token"]
+    assert get_me(client, token).status_code == 200  # verified, and remembered
+    time.sleep(3.1)
+
+    assert_error(get_me(client, token), 401, "token_expired")
+
+
+def test_a_remembered_token_is_still_checked_for_revocation(client, tokens):
+    assert get_me(client, tokens["access_token"]).status_code == 200
+    client.post("/logout", headers=bearer(tokens["access_token"]))
+
+    assert_error(get_me(client, tokens["access_token"]), 401, "token_revoked")
+
+
+def test_a_remembered_token_with_another_signature_is_invalid(client, tokens):
+    assert get_me(client, tokens["access_token"]).status_code == 200
+    claims = claims_of(tokens["access_token"])
+    other_key = "another-secret-also-long-enough-for-hs256!!"
+    token = forge(claims, key=other_key, headers=header_of(tokens["access_token"]))
+
+    assert_error(get_me(client, token), 401, "invalid_token")
+    assert get_me(client, tokens["access_token"]).status_code == 200
+
+
+def test_workers_remember_a_bounded_number_of_tokens():
+    from tests.conftest import make_app
+    from tests.factories import login, make_user
+
+    app = make_app(VERIFIED_TOKENS_REMEMBERED=2)
+    make_user(app, "alice")
+    client = app.test_client()
+    tokens = [login(client, "alice")["access_token"] for _ in range(4)]
+    for token in tokens + tokens:
+        assert get_me(client, token).status_code == 200
+
+    assert len(app.extensions["verified_tokens"]) == 2
+
+
 def test_a_token_signed_with_another_key_is_invalid(client, tokens):
     claims = claims_of(tokens["access_token"])
     other_key = "another-secret-also-long-enough-for-hs256!!"
