@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, Protocol
 from flask import Flask, current_app
 from sqlalchemy import Select, and_, bindparam, delete, exists, or_, select
 
+from direct_query import DirectQuery
 from extensions import db
 from models import LoginSession, RevokedToken, User
 from models.types import utcnow
@@ -66,15 +67,17 @@ def user_and_session(*columns: Any) -> Select:
 
 # One indexed probe per table (users.id, sessions.id, revoked_tokens.jti): flat cost
 # however many rows there are. Core, not the ORM: no unit of work on the hot path.
-CHECK = user_and_session(_revoked.label("revoked"), LoginSession.refresh_jti)
+CHECK = DirectQuery(user_and_session(_revoked.label("revoked"), LoginSession.refresh_jti))
 
 
 def params(claims: dict[str, Any]) -> dict[str, Any]:
     return {"uid": int(claims["sub"]), "sid": claims["sid"], "jti": claims["jti"]}
 
 
-def principal_of(row: Any) -> Principal:
-    return Principal(row.id, row.username, bool(row.is_admin), row.created_at)
+def principal_of(row: tuple) -> Principal:
+    """From a row that starts with user_and_session()'s user columns."""
+    user_id, username, is_admin, created_at = row[:4]
+    return Principal(user_id, username, bool(is_admin), created_at)
 
 
 class DatabaseBlocklist:
@@ -82,11 +85,11 @@ class DatabaseBlocklist:
     instance on it, and kept across restarts."""
 
     def check(self, claims: dict[str, Any]) -> Check:
-        with db.engine.connect() as conn:
-            row = conn.execute(CHECK, params(claims)).first()
+        row = CHECK.first(db.engine, params(claims))
         if row is None:
             return Check(None, False, None)
-        return Check(principal_of(row), bool(row.revoked), row.refresh_jti)
+        revoked, refresh_jti = row[4:]
+        return Check(principal_of(row), bool(revoked), refresh_jti)
 
     def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
         pass  # the database rows are all there is

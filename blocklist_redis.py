@@ -14,13 +14,14 @@ import redis
 from sqlalchemy import select
 
 from blocklist import Check, Revoked, params, principal_of, user_and_session
+from direct_query import DirectQuery
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
 
 # The user, and the session only to know it exists and which refresh token it will take:
 # two primary-key probes in one query.
-_PRINCIPAL = user_and_session(LoginSession.id.label("session_id"), LoginSession.refresh_jti)
+_PRINCIPAL = DirectQuery(user_and_session(LoginSession.id, LoginSession.refresh_jti))
 
 
 class RedisBlocklist:
@@ -42,13 +43,13 @@ class RedisBlocklist:
         if not complete:
             self.refill()
             revoked = self.redis.exists(*keys)
-        with db.engine.connect() as conn:
-            row = conn.execute(_PRINCIPAL, params(claims)).first()
+        row = _PRINCIPAL.first(db.engine, params(claims))
         if row is None:
             return Check(None, False, None)
+        session_id, refresh_jti = row[4:]
         # Redis says what is revoked; the database says whether the session exists at all.
-        gone = row.session_id is None
-        return Check(principal_of(row), bool(revoked) or gone, row.refresh_jti)
+        gone = session_id is None
+        return Check(principal_of(row), bool(revoked) or gone, refresh_jti)
 
     def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
         pipe = self.redis.pipeline(transaction=False)

@@ -34,8 +34,8 @@ ALLOWED_HEADERS = {"alg", "typ", "kid"}
 
 
 class VerifiedTokens:
-    """The claims of the tokens a worker verified last, by token and key: bounded, and
-    per app (another app may check another issuer or audience with the same key)."""
+    """The claims of the tokens a worker verified last, by token, with the key and
+    settings that verified them: bounded, and per app."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -45,10 +45,10 @@ class VerifiedTokens:
     def __len__(self) -> int:
         return len(self._claims)
 
-    def get(self, token: str, key: Any) -> dict[str, Any] | None:
+    def get(self, token: str, verifier: tuple) -> dict[str, Any] | None:
         with self._lock:
             entry = self._claims.get(token)
-            if entry is None or entry[0] is not key:  # a reloaded key is a new object
+            if entry is None or entry[0] != verifier:
                 return None
             self._claims.move_to_end(token)
         claims = entry[1]
@@ -57,9 +57,9 @@ class VerifiedTokens:
             raise pyjwt.ExpiredSignatureError("Signature has expired")
         return dict(claims)
 
-    def put(self, token: str, key: Any, claims: dict[str, Any]) -> None:
+    def put(self, token: str, verifier: tuple, claims: dict[str, Any]) -> None:
         with self._lock:
-            self._claims[token] = (key, dict(claims))
+            self._claims[token] = (verifier, dict(claims))
             if len(self._claims) > self.size:
                 self._claims.popitem(last=False)
 
@@ -71,15 +71,16 @@ class TokenManager(JWTManager):
         header, unverified_claims = _unverified(encoded_token)
         key = self._decode_key_callback(header, unverified_claims)
         cache: VerifiedTokens = current_app.extensions["verified_tokens"]
+        verifier = (key, config.decode_algorithms, config.decode_issuer, config.decode_audience)
         if not (allow_expired or csrf_value):
             try:
-                claims = cache.get(encoded_token, key)
+                remembered = cache.get(encoded_token, verifier)
             except pyjwt.ExpiredSignatureError as exc:
                 exc.jwt_header = header  # type: ignore[attr-defined]
                 exc.jwt_data = unverified_claims  # type: ignore[attr-defined]
                 raise
-            if claims is not None:
-                return claims
+            if remembered is not None:
+                return remembered
         try:
             decoded = _verified(encoded_token, key, verify_exp=not allow_expired)
         except pyjwt.ExpiredSignatureError as exc:
@@ -90,7 +91,7 @@ class TokenManager(JWTManager):
         claims: dict[str, Any] = decoded["payload"]
         verify_shape(decoded["header"], claims)
         claims.setdefault("fresh", False)  # refresh tokens carry none
-        cache.put(encoded_token, key, claims)
+        cache.put(encoded_token, verifier, claims)
         if csrf_value and not compare_digest(str(claims.get("csrf", "")), csrf_value):
             raise CSRFError("CSRF double submit tokens do not match")
         return claims

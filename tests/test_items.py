@@ -153,7 +153,7 @@ def test_listing_items_costs_the_same_queries_whatever_the_page_size(app, client
 
 def test_the_listing_answers_what_each_item_answers(client, auth_headers, store_id):
     # The listing writes its JSON itself; GET /item/<id> goes through ItemSchema.
-    other = client.post("/store", json={"name": "Ünïcode \"shop\""}, headers=auth_headers)
+    other = client.post("/store", json={"name": 'Ünïcode "shop"'}, headers=auth_headers)
     ids = []
     for n, (price, store) in enumerate(
         [("0", store_id), ("1234.5", other.json["id"]), ("99999999.99", store_id), (7, store_id)]
@@ -175,7 +175,6 @@ def test_the_listing_answers_what_each_item_answers(client, auth_headers, store_
     assert listing.json + rest.json == one_by_one
     assert [tag["name"] for tag in listing.json[0]["tags"]] == ["b", "a"]  # by tag id
     assert listing.headers["X-Pagination"] == (
-        '{"total": 4, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, '
-        '"next_page": 2}'
+        '{"total": 4, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, "next_page": 2}'
     )
     assert json.loads(rest.headers["X-Pagination"])["previous_page"] == 1
