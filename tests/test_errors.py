@@ -1,11 +1,11 @@
 """Every bad input gets the one JSON error envelope, and changes nothing."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from extensions import db
 from models import User
-from tests.conftest import make_app
+from tests.conftest import DATABASE_URL, make_app
 from tests.factories import PASSWORD, assert_error
 
 
@@ -116,3 +116,26 @@ def test_logs_carry_no_token_or_password(client, caplog):
     assert '"event": "login"' in caplog.text
     for secret in (PASSWORD, "wrong password", tokens["access_token"], tokens["refresh_token"]):
         assert secret not in caplog.text
+
+
+@pytest.mark.skipif(
+    not DATABASE_URL.startswith("sqlite"),
+    reason="PostgreSQL reports a missing table as a programming error; test_scale.py cuts "
+    "its connection instead",
+)
+def test_a_failing_query_on_the_hot_path_is_a_503_not_a_500(app, client, auth_headers, item_id):
+    # The token check and the item page run on the driver's cursor (direct_query.py):
+    # their driver errors must still reach the one 503 handler. SQLite reports a
+    # missing table as an OperationalError, as it does a locked or unreadable file.
+    with app.app_context():
+        db.session.execute(text("DROP TABLE items_tags"))
+        db.session.commit()
+
+    assert_error(client.get("/item", headers=auth_headers), 503)
+    assert client.get("/me", headers=auth_headers).status_code == 200
+
+    with app.app_context():
+        db.session.execute(text("DROP TABLE revoked_tokens"))
+        db.session.commit()
+
+    assert_error(client.get("/me", headers=auth_headers), 503)
