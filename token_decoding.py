@@ -7,9 +7,12 @@ manager reads the unverified header and claims with the C decoders, only to choo
 key (nothing there is trusted), and leaves every check to one verified PyJWT decode.
 
 A client sends one access token many times, so each worker remembers the last tokens
-it verified (VerifiedTokens): a token seen before, with the same key, skips the
-signature and shape checks but never the expiry check, and never revocation, which is
-checked on every request after decoding.
+it verified (VerifiedTokens): a token seen before, with the same key and settings,
+skips the signature and shape checks but never the expiry check, and never revocation,
+which is checked on every request after decoding.
+
+_decode_jwt_from_config is flask-jwt-extended's own (private) hook: its version is
+pinned in requirements.txt, and tests/test_tokens.py goes through every path of it.
 """
 
 import base64

@@ -1,6 +1,9 @@
 """Fixtures: a new app, and so a new empty database, for every test."""
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +20,12 @@ from tests import factories
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 PASSWORD = factories.PASSWORD
 # Set by `make test-services` (and .ci/run) to run the whole suite on PostgreSQL + Redis.
-DATABASE_URL = os.getenv("TEST_DATABASE_URL", "sqlite://")
+# Otherwise a file of the suite's own, never the instance folder's app.db that `make run`
+# serves (the tests drop every table), and a file rather than memory so that each
+# connection sees the same database, as a server's workers do.
+_SCRATCH = tempfile.mkdtemp(prefix="jwt-api-tests-")
+atexit.register(shutil.rmtree, _SCRATCH, True)
+DATABASE_URL = os.getenv("TEST_DATABASE_URL") or f"sqlite:///{_SCRATCH}/test.db"
 REDIS_URL = os.getenv("TEST_REDIS_URL") or None
 
 TEST_CONFIG: dict[str, Any] = {
