@@ -25,14 +25,16 @@ class _Prepared:
         self.compiled = compiled
         self.types = [column.type.dialect_impl(dialect) for column in stmt.selected_columns]
         self.dialect = dialect
-        self.processors: list[Callable[[Any], Any] | None] | None = None
+        # (column index, processor) for the columns that have one; None until learned.
+        self.processors: list[tuple[int, Callable[[Any], Any]]] | None = None
 
     def learn(self, description: Any) -> None:
         # A type's processor can depend on the driver's type code (psycopg's numerics).
-        self.processors = [
+        processors = [
             type_.result_processor(self.dialect, column[1])
             for type_, column in zip(self.types, description, strict=True)
         ]
+        self.processors = [(i, process) for i, process in enumerate(processors) if process]
 
     def arguments(self, params: Mapping[str, Any]) -> Any:
         bound = self.compiled.construct_params(dict(params))
@@ -42,10 +44,13 @@ class _Prepared:
 
     def process(self, row: tuple) -> tuple:
         assert self.processors is not None
-        return tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(self.processors, row, strict=True)
-        )
+        if not self.processors:
+            return tuple(row)
+        values = list(row)
+        for i, process in self.processors:
+            if values[i] is not None:
+                values[i] = process(values[i])
+        return tuple(values)
 
 
 class DirectQuery:
