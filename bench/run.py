@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the app's modules live one folder up
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
 ROUNDS = int(os.getenv("BENCH_ROUNDS", "5"))
@@ -53,12 +54,9 @@ def fresh_database(workdir: Path, name: str) -> str:
     url = os.getenv("BENCH_DATABASE_URL")
     if not url:
         return f"sqlite:///{workdir}/{name}.db"
-    import sqlalchemy
+    from database_reset import reset_public_schema
 
-    engine = sqlalchemy.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sqlalchemy.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
+    reset_public_schema(url)
     if os.getenv("BENCH_REDIS_URL"):
         import redis
 

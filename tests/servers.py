@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import redis
-import sqlalchemy
+
+from database_reset import reset_public_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,11 +47,7 @@ def fresh_database(tmp_path: Path) -> str:
     url = os.getenv("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path}/app.db"
-    engine = sqlalchemy.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sqlalchemy.text("CREATE SCHEMA public"))
-    engine.dispose()
+    reset_public_schema(url)
     return url
 
 
