@@ -1,7 +1,11 @@
 """Valid defaults for test data; override only what a test is about."""
 
+import sqlite3
+
+import psycopg
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 import passwords
 from extensions import db
@@ -44,3 +48,42 @@ def assert_error(response, status: int, error: str | None = None) -> dict:
     if error is not None:
         assert body.get("error") == error, body
     return body
+
+
+def count_queries(app, client, path, headers) -> int:
+    """The statements the driver ran for one request, counted below SQLAlchemy: the hot
+    path's direct queries (direct_query.py) skip its execution events."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(sql: str) -> None:
+        if sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            statements.append(sql)
+
+    class RecordingCursor(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):
+            record(str(query))
+            return super().execute(query, params, **kwargs)
+
+    def install(dbapi_connection, *_):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.set_trace_callback(record)
+        else:
+            dbapi_connection.cursor_factory = RecordingCursor
+
+    def uninstall(dbapi_connection, *_):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.set_trace_callback(None)
+        else:
+            dbapi_connection.cursor_factory = psycopg.Cursor
+
+    event.listen(engine, "checkout", install)
+    event.listen(engine, "checkin", uninstall)
+    try:
+        response = client.get(path, headers=headers)
+    finally:
+        event.remove(engine, "checkout", install)
+        event.remove(engine, "checkin", uninstall)
+    assert response.status_code == 200
+    return len(statements)

@@ -8,7 +8,7 @@ from blocklist import purge
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
-from tests.factories import bearer, login
+from tests.factories import bearer, count_queries, login
 
 
 def count(app, model) -> int:
@@ -70,3 +70,13 @@ def test_the_purge_command(app, user_id):
 
     assert result.exit_code == 0
     assert "purged 2 expired row(s)" in result.output
+
+
+def test_a_protected_request_makes_one_query(app, client, tokens):
+    # The user, the session and the revoked jti in one round trip; the view reuses the
+    # user it returned instead of loading it again. (With Redis, the first request after
+    # Redis starts empty also refills it from the database: not the one counted.)
+    headers = bearer(tokens["access_token"])
+    client.get("/me", headers=headers)
+
+    assert count_queries(app, client, "/me", headers) == 1
