@@ -1,7 +1,18 @@
-"""Configuration: one class, read from the environment, overridable by FLASK_<KEY>."""
+"""Configuration: one class of defaults read from the environment, overridable by
+FLASK_<KEY>, and `load()`, the one place that turns them into the app's effective settings
+and refuses a bad one."""
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+# RFC 7518 §3.2: an HS256 key at least as long as the hash.
+MIN_SECRET_BYTES = 32
+ALGORITHMS = ("HS256", "RS256", "ES256", "EdDSA")
 
 
 class Config:
@@ -66,3 +77,44 @@ class Config:
             }
         }
     }
+
+
+class ConfigError(RuntimeError):
+    """A setting the app cannot start with; the message names it and what is accepted."""
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill app.config: the defaults above, then FLASK_<KEY> variables, then `overrides`
+    (tests pass a dict, like flaskr's create_app(test_config)), then what follows from
+    them. Raises ConfigError for a setting the app must not start with."""
+    app.config.from_object(Config)
+    app.config.from_prefixed_env()
+    if overrides:
+        app.config.update(overrides)
+    config = app.config
+    config["SQLALCHEMY_DATABASE_URI"] = _database_url(config["SQLALCHEMY_DATABASE_URI"], app)
+    for key in ("JWT_ACCESS_TOKEN_EXPIRES", "JWT_REFRESH_TOKEN_EXPIRES"):
+        # FLASK_JWT_..._EXPIRES=900 arrives as seconds; session expiry needs a timedelta.
+        if not isinstance(config[key], timedelta):
+            config[key] = timedelta(seconds=config[key])
+    algorithm = config["JWT_ALGORITHM"]
+    if algorithm not in ALGORITHMS:
+        raise ConfigError(f"JWT_ALGORITHM must be one of {', '.join(ALGORITHMS)}, not {algorithm}")
+    # Only the configured algorithm verifies: no HS/RS confusion, no alg=none.
+    config["JWT_DECODE_ALGORITHMS"] = [algorithm]
+    secret = config["JWT_SECRET_KEY"]
+    if secret and len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"JWT_SECRET_KEY is {len(secret.encode())} bytes; it must be at least "
+            f"{MIN_SECRET_BYTES}. Generate one with: openssl rand -hex 32"
+        )
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config.setdefault("RATELIMIT_KEY_PREFIX", "jwt-api")
+
+
+def _database_url(url: str | None, app: Flask) -> str:
+    if not url:
+        return f"sqlite:///{Path(app.instance_path) / 'app.db'}"
+    if url.startswith("postgres://"):  # the spelling Heroku and others hand out
+        url = "postgresql://" + url.removeprefix("postgres://")
+    return url

@@ -1,4 +1,8 @@
-"""The app's extension singletons, unbound until create_app() calls init_app()."""
+"""The app's extension singletons, unbound until create_app() calls init_app().
+
+flask-jwt-extended's manager lives in auth/tokens.py: its class is ours (the optional
+verified-token cache, auth/token_cache.py), and this module imports nothing of the app.
+"""
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -7,8 +11,6 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from token_decoding import TokenManager
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,7 +32,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-jwt = TokenManager()
 
 if TYPE_CHECKING:  # mypy cannot subclass `db.Model` (python/mypy#8603)
     Model = Base

@@ -6,14 +6,12 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from app import create_app  # noqa: E402
-from extensions import db  # noqa: E402
-from models import Item, LoginSession, RevokedToken, Store, Tag, User  # noqa: E402
-from models.types import utcnow  # noqa: E402
-from passwords import hash_password  # noqa: E402
-from tokens import issue  # noqa: E402
+from app import create_app
+from auth.accounts import create_user
+from auth.tokens import issue
+from extensions import db
+from models import Item, LoginSession, RevokedToken, Store, Tag
+from models.types import utcnow
 
 PASSWORD = "correct horse battery staple"
 
@@ -21,8 +19,7 @@ PASSWORD = "correct horse battery staple"
 def seed(out: Path, refresh_files: int, refresh_per_file: int, revoked: int) -> None:
     app = create_app()
     with app.app_context():
-        user = User(username="alice", username_key="alice", password_hash=hash_password(PASSWORD))
-        db.session.add(user)
+        user = create_user("alice", PASSWORD)
         for s in range(5):
             store = Store(name=f"store {s}")
             tags = [Tag(name=f"tag {s}-{t}", store=store) for t in range(3)]

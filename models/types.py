@@ -6,6 +6,10 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# Ids are the databases' 32-bit INTEGER: anything larger names nothing, and would
+# overflow the driver or the column instead of answering 404 or 422.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -17,13 +17,9 @@ class User(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))
-    # The case-folded username: "Alice" and "alice" are one account.
+    # The canonical username (auth.accounts.username_key): "Alice" and "alice" are one.
     username_key: Mapped[str] = mapped_column(String(80), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @staticmethod
-    def key_for(username: str) -> str:
-        return username.casefold()

@@ -2,18 +2,14 @@
 
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
-from sqlalchemy import select
 
-import auth_sessions
-import passwords
-import tokens
-from blueprint import Blueprint
-from errors import abort
+from auth import accounts, passwords, sessions, tokens
+from auth.permissions import caller, protected
+from auth.throttling import login_limits, refresh_limits, register_limits
 from extensions import db
-from models import User
-from permissions import caller, protected
 from schemas.user import LoginSchema, MessageSchema, RegisteredSchema, RegisterSchema, TokensSchema
-from throttling import login_limits, refresh_limits, register_limits
+from web.api import abort
+from web.blueprint import Blueprint
 
 blp = Blueprint("auth", __name__, description="Accounts, tokens and logout")
 
@@ -28,18 +24,12 @@ class Register(MethodView):
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
         """Create an account"""
-        key = User.key_for(data["username"])
-        if db.session.scalar(select(User.id).where(User.username_key == key)) is not None:
+        try:
+            # A racing duplicate fails at the commit: IntegrityError, answered 409.
+            user = accounts.create_user(data["username"], data["password"], email=data["email"])
+        except accounts.UsernameTaken:
             abort(409, "A user with that username already exists.")
-        user = User(
-            username=data["username"],
-            username_key=key,
-            email=data["email"],
-            password_hash=passwords.hash_password(data["password"]),
-        )
-        db.session.add(user)
-        db.session.commit()  # a racing duplicate fails here: IntegrityError, 409
-        auth_sessions.log_event("register", user.id, None)
+        sessions.log_event("register", user.id, None)
         return {"message": "User created.", "id": user.id}
 
 
@@ -53,17 +43,16 @@ class Login(MethodView):
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
         """Exchange a username and password for a fresh access token and a refresh token"""
-        key = User.key_for(data["username"])
-        user = db.session.scalar(select(User).where(User.username_key == key))
+        user = accounts.find_by_username(data["username"])
         matches, new_hash = passwords.verify(data["password"], user.password_hash if user else None)
         if user is None or not matches:
-            auth_sessions.log_event("login_failed", user.id if user else None, None)
+            sessions.log_event("login_failed", user.id if user else None, None)
             abort(401, "Invalid credentials.", error="invalid_credentials")
         if new_hash:  # stored at fewer rounds than configured: upgrade it now
             user.password_hash = new_hash
-        session = auth_sessions.start(user.id)
+        session = sessions.start(user.id)
         db.session.commit()
-        auth_sessions.log_event("login", user.id, session.id)
+        sessions.log_event("login", user.id, session.id)
         return tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
 
 
@@ -77,13 +66,12 @@ class Refresh(MethodView):
     def post(self) -> dict:
         """Spend the refresh token for a new access token and a new refresh token"""
         claims, principal = get_jwt(), caller()
-        new_jti = auth_sessions.rotate(claims["sid"], claims["jti"])
+        new_jti = sessions.rotate(claims["sid"], claims["jti"])
         if new_jti is None:
             # A concurrent request spent this token first: it was presented twice.
-            auth_sessions.revoke(principal.id, sid=claims["sid"])
-            auth_sessions.log_event("reuse_detected", principal.id, claims["sid"])
+            sessions.reuse_detected(principal.id, claims["sid"])
             abort(401, "Token has been revoked.", error="token_revoked")
-        auth_sessions.log_event("refresh", principal.id, claims["sid"])
+        sessions.log_event("refresh", principal.id, claims["sid"])
         return tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
 
 
@@ -94,9 +82,9 @@ class Logout(MethodView):
     def post(self) -> dict:
         """End this session: its access and refresh tokens are refused from now on"""
         claims, principal = get_jwt(), caller()
-        auth_sessions.revoke_token(claims)
-        auth_sessions.revoke(principal.id, sid=claims["sid"])
-        auth_sessions.log_event("logout", principal.id, claims["sid"])
+        sessions.revoke_token(claims)
+        sessions.revoke(principal.id, sid=claims["sid"])
+        sessions.log_event("logout", principal.id, claims["sid"])
         return {"message": "Logged out."}
 
 
@@ -107,6 +95,6 @@ class LogoutAll(MethodView):
     def post(self) -> dict:
         """End every session of the caller, on every device"""
         claims, principal = get_jwt(), caller()
-        count = auth_sessions.revoke(principal.id)
-        auth_sessions.log_event("logout_all", principal.id, claims["sid"], sessions=count)
+        count = sessions.revoke(principal.id)
+        sessions.log_event("logout_all", principal.id, claims["sid"], sessions=count)
         return {"message": f"Logged out of {count} session(s)."}

@@ -5,11 +5,11 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from blocklist import current_blocklist
-from blueprint import Blueprint
-from errors import abort
+from auth.revocation import current_blocklist
 from extensions import db
 from schemas.health import HealthSchema
+from web.api import abort
+from web.blueprint import Blueprint
 
 blp = Blueprint("health", __name__, description="Health check")
 

@@ -4,14 +4,15 @@ from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 
-from blueprint import Blueprint
-from errors import abort
+from auth.permissions import protected, require_admin
 from extensions import db
-from listings import item_page
 from models import Item, Store
-from permissions import protected, require_admin
+from models.listings import item_page
 from schemas.item import ItemQueryArgsSchema, ItemSchema, ItemUpdateSchema
 from schemas.user import MessageSchema
+from web.api import abort
+from web.blueprint import Blueprint
+from web.pagination import page_number
 
 blp = Blueprint("items", __name__, description="Items for sale")
 
@@ -28,8 +29,11 @@ class Items(MethodView):
     @blp.paginate()
     def get(self, filters: dict, pagination_parameters: PaginationParameters) -> Response:
         """List items, optionally of one store"""
+        size = pagination_parameters.page_size
+        offset = (page_number(pagination_parameters) - 1) * size
+        items, pagination_parameters.item_count = item_page(filters, size, offset)
         # Already in ItemSchema's shape: a Response skips dumping it a second time.
-        return jsonify(item_page(filters, pagination_parameters))
+        return jsonify(items)
 
     @protected(blp, fresh=True)
     @blp.arguments(ItemSchema)

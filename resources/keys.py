@@ -8,11 +8,12 @@ from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 
-from blocklist import current_blocklist
-from blueprint import Blueprint
-from errors import abort
+from auth import sessions
+from auth.keys import keyring
+from auth.revocation import current_blocklist
 from schemas.key import IntrospectionRequestSchema, IntrospectionSchema, JwksSchema
-from tokens import keyring
+from web.api import abort
+from web.blueprint import Blueprint
 
 INTROSPECTED = ("sub", "exp", "jti", "sid", "type")
 
@@ -81,8 +82,7 @@ class Introspect(MethodView):
         except (PyJWTError, JWTExtendedException, ValueError):
             return {"active": False}
         check = current_blocklist().check(claims)
-        spent = claims["type"] == "refresh" and claims["jti"] != check.refresh_jti
-        if check.principal is None or check.revoked or spent:
+        if check.principal is None or check.revoked or sessions.is_spent(claims, check):
             return {"active": False}
         return {
             "active": True,

@@ -4,14 +4,14 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from sqlalchemy import Row, select
 
-import auth_sessions
-from blueprint import Blueprint
-from errors import abort
+from auth import sessions
+from auth.permissions import caller, protected
 from extensions import db
 from models import LoginSession
 from models.types import utcnow
-from permissions import caller, protected
 from schemas.session import SessionSchema
+from web.api import abort
+from web.blueprint import Blueprint
 
 blp = Blueprint("sessions", __name__, description="Sessions: one per login, on any device")
 
@@ -50,6 +50,6 @@ class SessionById(MethodView):
         """End one of the caller's sessions: its tokens stop working at once"""
         principal = caller()
         # Someone else's session and no session at all get the same 404.
-        if not auth_sessions.revoke(principal.id, sid=session_id):
+        if not sessions.revoke(principal.id, sid=session_id):
             abort(404, "No such session.")
-        auth_sessions.log_event("session_revoked", principal.id, session_id)
+        sessions.log_event("session_revoked", principal.id, session_id)

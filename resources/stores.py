@@ -5,13 +5,14 @@ from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from blueprint import Blueprint, paginate
-from errors import abort
+from auth.permissions import protected, require_admin
 from extensions import db
 from models import Item, Store, Tag, items_tags
-from permissions import protected, require_admin
 from schemas.store import StoreSchema
 from schemas.user import MessageSchema
+from web.api import abort
+from web.blueprint import Blueprint
+from web.pagination import paginate
 
 blp = Blueprint("stores", __name__, description="Stores")
 

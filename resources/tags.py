@@ -4,14 +4,15 @@ from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import select
 
-from blueprint import Blueprint, paginate
-from errors import abort
+from auth.permissions import protected, require_admin
 from extensions import db
 from models import Store, Tag
-from permissions import protected, require_admin
 from resources.items import get_item_or_404
 from schemas.tag import TagAndItemSchema, TagSchema
 from schemas.user import MessageSchema
+from web.api import abort
+from web.blueprint import Blueprint
+from web.pagination import paginate
 
 blp = Blueprint("tags", __name__, description="Tags of a store's items")
 

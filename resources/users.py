@@ -4,15 +4,14 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from sqlalchemy import delete
 
-import auth_sessions
-import passwords
-from blocklist import Principal
-from blueprint import Blueprint
-from errors import abort
+from auth import passwords, sessions
+from auth.permissions import caller, protected, require_self_or_admin
+from auth.revocation import Principal
 from extensions import db
 from models import LoginSession, User
-from permissions import caller, protected, require_self_or_admin
 from schemas.user import MessageSchema, PasswordChangeSchema, UserSchema
+from web.api import abort
+from web.blueprint import Blueprint
 
 blp = Blueprint("users", __name__, description="User accounts")
 
@@ -44,8 +43,8 @@ class MyPassword(MethodView):
             abort(422, "The new password is refused.", errors={"new_password": errors})
         user.password_hash = passwords.hash_password(data["new_password"])
         db.session.commit()
-        count = auth_sessions.revoke(user.id, keep=claims["sid"])
-        auth_sessions.log_event("password_change", user.id, claims["sid"], sessions=count)
+        count = sessions.revoke(user.id, keep=claims["sid"])
+        sessions.log_event("password_change", user.id, claims["sid"], sessions=count)
         return {"message": "Password changed."}
 
 
@@ -72,4 +71,4 @@ class UserById(MethodView):
         db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
         db.session.delete(user)
         db.session.commit()
-        auth_sessions.log_event("user_deleted", user_id, get_jwt()["sid"], by=principal.id)
+        sessions.log_event("user_deleted", user_id, get_jwt()["sid"], by=principal.id)

@@ -5,9 +5,13 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-# Ids are the databases' 32-bit INTEGER: anything larger names nothing, and would
-# overflow the driver or the column instead of answering 404 or 422.
-MAX_ID = 2**31 - 1
+from auth.accounts import (
+    USERNAME_MAX_INPUT,
+    USERNAME_MAX_LENGTH,
+    UsernameError,
+    normalize_username,
+)
+from models.types import MAX_ID
 
 
 def id_field(**kwargs: Any) -> fields.Integer:
@@ -25,10 +29,14 @@ class TrimmedString(fields.String):
 
 
 class Username(TrimmedString):
-    """NFKC-normalised, so that look-alike spellings of one name are one name."""
+    """Normalised by the accounts' one rule (auth.accounts.normalize_username)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs))
-        if not 1 <= len(text.casefold()) <= 80:
-            raise ValidationError("Must be 1 to 80 characters long.")
-        return text
+        if isinstance(value, str) and len(value) > USERNAME_MAX_INPUT:
+            # Refused before the character checks below, which cost per character too.
+            raise ValidationError(f"Must be 1 to {USERNAME_MAX_LENGTH} characters long.")
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_username(text)
+        except UsernameError as error:
+            raise ValidationError(str(error)) from error

@@ -4,29 +4,12 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-import passwords
+from auth import passwords
 from schemas.fields import Username
 
 # The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
 # away from the hash (and from passlib's 4,096-byte limit).
 PASSWORD_LENGTH = validate.Length(max=1024)
-
-
-class RegisterSchema(Schema):
-    username = Username(required=True, metadata={"example": "alice"})
-    password = fields.String(
-        required=True,
-        load_only=True,
-        validate=PASSWORD_LENGTH,
-        metadata={"example": "correct horse battery staple"},
-    )
-    email = fields.Email(load_default=None, validate=validate.Length(max=254))
-
-    @validates_schema
-    def _password_policy(self, data: dict[str, Any], **kwargs: Any) -> None:
-        errors = passwords.policy_errors(data["password"], data["username"])
-        if errors:
-            raise ValidationError(errors, field_name="password")
 
 
 class LoginSchema(Schema):
@@ -37,6 +20,18 @@ class LoginSchema(Schema):
         validate=PASSWORD_LENGTH,
         metadata={"example": "correct horse battery staple"},
     )
+
+
+class RegisterSchema(LoginSchema):
+    """A login's fields, an optional e-mail, and the password policy."""
+
+    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+
+    @validates_schema
+    def _password_policy(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors = passwords.policy_errors(data["password"], data["username"])
+        if errors:
+            raise ValidationError(errors, field_name="password")
 
 
 class PasswordChangeSchema(Schema):

@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 
-from database_reset import reset_public_schema
+from tests.database_reset import reset_public_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from blocklist import purge
+from auth.revocation.database import purge
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
@@ -27,7 +27,7 @@ def add_expired_rows(app, user_id: int) -> None:
 def test_logging_out_twice_with_one_token_keeps_one_row(app, client, user_id):
     from flask_jwt_extended import decode_token
 
-    from auth_sessions import revoke_token
+    from auth.sessions import revoke_token
 
     tokens = login(client, "alice")
     with app.app_context():

@@ -12,7 +12,8 @@ from flask import current_app, request
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from blocklist import Revoked, current_blocklist, purge
+from auth.revocation import Check, Revoked, current_blocklist
+from auth.revocation.database import purge
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
@@ -64,6 +65,20 @@ def rotate(sid: str, presented_jti: str) -> str | None:
     )
     db.session.commit()
     return new_jti if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def is_spent(claims: dict[str, Any], check: Check) -> bool:
+    """A refresh token other than its session's one spendable refresh token: rotated away
+    already, so presenting it again is a replay."""
+    return claims["type"] == "refresh" and claims["jti"] != check.refresh_jti
+
+
+def reuse_detected(user_id: int, sid: str) -> None:
+    """A spent refresh token came back: it was stolen or replayed. Whoever holds the
+    session's newer tokens cannot be told apart from the thief, so all of it ends
+    (OAuth 2.0 Security BCP, RFC 9700 §4.14.2)."""
+    revoke(user_id, sid=sid)
+    log_event("reuse_detected", user_id, sid)
 
 
 def revoke(user_id: int, *, sid: str | None = None, keep: str | None = None) -> int:

@@ -1,5 +1,6 @@
-"""Signing keys for RS256, ES256 and EdDSA: a key ring in the instance folder (or one key
-from JWT_PRIVATE_KEY_FILE), published as a JWKS and rotated by `flask keys rotate`.
+"""Signing keys: the HS256 secret (configured, or generated once into the instance folder),
+and for RS256, ES256 and EdDSA a key ring in the instance folder (or one key from
+JWT_PRIVATE_KEY_FILE), published as a JWKS and rotated by `flask keys rotate`.
 
 A file per key, `<alg>-<created ns>.pem` (mode 0600): the newest signs; an older one keeps
 verifying until every token it can have signed has expired (its successor's creation plus
@@ -12,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from flask import Flask, current_app
 from jwt.algorithms import get_default_algorithms
 
 ASYMMETRIC = ("RS256", "ES256", "EdDSA")
@@ -139,3 +142,46 @@ class KeyRing:
         for created, path in self._files():
             if created not in live:
                 path.unlink()
+
+
+def make_keyring(app: Flask) -> None:
+    """The app's signing material: a key ring for the asymmetric algorithms, else the
+    HS256 secret (generated once when none is configured) and its key id."""
+    algorithm = app.config["JWT_ALGORITHM"]
+    if algorithm in ASYMMETRIC:
+        lifetime = max(
+            app.config["JWT_ACCESS_TOKEN_EXPIRES"], app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+        ).total_seconds()
+        folder = Path(app.instance_path) / "keys"
+        ring = KeyRing(folder, algorithm, lifetime, app.config.get("JWT_PRIVATE_KEY_FILE"))
+        ring.active()  # made (once, for every worker) at start, not at the first login
+        app.extensions["keyring"] = ring
+        return
+    if not app.config["JWT_SECRET_KEY"]:
+        app.config["JWT_SECRET_KEY"] = _generated_secret(Path(app.instance_path) / "jwt-secret.key")
+    secret = app.config["JWT_SECRET_KEY"].encode()
+    # Names the key without revealing it: a one-way digest of a 256-bit secret.
+    app.config["JWT_KID"] = hashlib.sha256(b"kid:" + secret).hexdigest()[:16]
+
+
+def keyring() -> KeyRing | None:
+    ring: KeyRing | None = current_app.extensions.get("keyring")
+    return ring
+
+
+def _generated_secret(path: Path) -> str:
+    """A random key made once and shared by every worker (mode 0600)."""
+    if not path.exists():
+        # Written whole under a private name, then linked into place: workers starting
+        # together see either no file or the complete winner, never a half-written one.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another worker won; use its key
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

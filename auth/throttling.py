@@ -2,7 +2,6 @@
 per address. Counters live in Redis when REDIS_URL is set, else in each worker's memory."""
 
 import json
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from models import User
+from auth.accounts import UsernameError, username_key
 
 # request.remote_addr, which ProxyFix sets from X-Forwarded-For only behind PROXY_COUNT proxies.
 limiter = Limiter(key_func=get_remote_address)
@@ -23,8 +22,6 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "jwt-api")
     limiter.init_app(app)
 
 
@@ -37,7 +34,10 @@ def _account_key() -> str:
     username = body.get("username") if isinstance(body, dict) else None
     if not isinstance(username, str):
         return "account:?"
-    return "account:" + User.key_for(unicodedata.normalize("NFKC", username.strip()))
+    try:
+        return "account:" + username_key(username)
+    except UsernameError:
+        return "account:?"  # no account can have it: the view answers 422
 
 
 def _failed(response: Response) -> bool:

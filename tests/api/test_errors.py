@@ -120,8 +120,8 @@ def test_logs_carry_no_token_or_password(client, caplog):
 
 @pytest.mark.skipif(
     not DATABASE_URL.startswith("sqlite"),
-    reason="PostgreSQL reports a missing table as a programming error; test_scale.py cuts "
-    "its connection instead",
+    reason="PostgreSQL reports a missing table as a programming error; services/test_scale.py "
+    "cuts its connection instead",
 )
 def test_a_failing_query_on_the_hot_path_is_a_503_not_a_500(app, client, auth_headers, item_id):
     # The token check and the item page run on the driver's cursor (direct_query.py):

@@ -2,22 +2,21 @@
 
 The busiest list endpoint skips building ORM objects and running marshmallow over them
 (together most of its cost), and reads a whole page (count, items, stores, tags) in one
-statement, built once and run on the driver's cursor (direct_query.py), whatever the
-page size. tests/test_items.py checks that it answers exactly what ItemSchema dumps.
+Core statement, whatever the page size. The API tests check that it answers exactly what
+ItemSchema dumps.
 """
 
 from typing import Any
 
-from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
-from blueprint import page_number
-from direct_query import DirectQuery
 from extensions import db
-from models import Item, Store, Tag, items_tags
+from models.item import Item, items_tags
+from models.store import Store
+from models.tag import Tag
 
 
-def _statements(*where: Any) -> tuple[DirectQuery, DirectQuery]:
+def _statements(*where: Any) -> tuple[Select, Select]:
     count = select(func.count(Item.id)).where(*where)
     page = (
         select(Item.id, Item.name, Item.price, Item.store_id)
@@ -45,24 +44,22 @@ def _statements(*where: Any) -> tuple[DirectQuery, DirectQuery]:
         .outerjoin(Tag, Tag.id == items_tags.c.tag_id)
         .order_by(page.c.id, Tag.id)
     )
-    return DirectQuery(count), DirectQuery(rows)
+    return count, rows
 
 
 # Keyed by whether the listing is of one store.
 _STATEMENTS = {False: _statements(), True: _statements(Item.store_id == bindparam("store_id"))}
 
 
-def item_page(filters: dict[str, Any], pagination: PaginationParameters) -> list[dict]:
-    """A page of items, each with its store and tags, as ItemSchema dumps them."""
+def item_page(filters: dict[str, Any], limit: int, offset: int) -> tuple[list[dict], int]:
+    """A page of items, each with its store and tags, as ItemSchema dumps them, and the
+    number of items in every page."""
     count, page = _STATEMENTS["store_id" in filters]
-    params = {
-        "store_id": filters.get("store_id"),
-        "limit": pagination.page_size,
-        "offset": (page_number(pagination) - 1) * pagination.page_size,
-    }
-    rows = page.all(db.engine, params)
-    # Past the last page no row carries the count.
-    pagination.item_count = rows[0][-1] if rows else count.all(db.engine, params)[0][0]
+    params = {"store_id": filters.get("store_id"), "limit": limit, "offset": offset}
+    with db.engine.connect() as conn:
+        rows = conn.execute(page, params).all()
+        # Past the last page no row carries the count.
+        total = rows[0][-1] if rows else conn.execute(count, params).scalar_one()
     items: dict[int, dict] = {}
     for item_id, name, price, store_id, store_name, tag_id, tag_name, _total in rows:
         item = items.get(item_id)
@@ -76,4 +73,4 @@ def item_page(filters: dict[str, Any], pagination: PaginationParameters) -> list
             }
         if tag_id is not None:
             item["tags"].append({"id": tag_id, "name": tag_name})
-    return list(items.values())
+    return list(items.values()), total

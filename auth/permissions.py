@@ -5,9 +5,9 @@ from typing import Any, TypeVar
 
 from flask_jwt_extended import get_current_user, jwt_required
 
-from blocklist import Principal
-from blueprint import Blueprint
-from errors import abort
+from auth.revocation import Principal
+from web.api import abort
+from web.blueprint import Blueprint
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,14 +6,11 @@ from datetime import UTC, datetime
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-import passwords
-from blocklist import purge as purge_expired
+from auth import accounts, passwords
+from auth.keys import KeyRing, keyring
+from auth.revocation.database import purge as purge_expired
 from extensions import db
-from keys import KeyRing
-from models import User
-from tokens import keyring
 
 users = AppGroup("users", help="Create users and grant or revoke admin rights.")
 revocations = AppGroup("revocations", help="Maintain the revocation store.")
@@ -25,8 +22,7 @@ keys = AppGroup("keys", help="Signing keys (RS256, ES256, EdDSA).")
 @click.option("--admin", is_flag=True, help="Make the user an admin.")
 def create_user(username: str, admin: bool) -> None:
     """Create a user; the password is read from a prompt, or standard input."""
-    key = User.key_for(username)
-    if db.session.scalar(select(User.id).where(User.username_key == key)) is not None:
+    if accounts.find_by_username(username) is not None:
         raise click.ClickException(f"user {username!r} already exists")
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -35,14 +31,10 @@ def create_user(username: str, admin: bool) -> None:
     errors = passwords.policy_errors(password, username)
     if errors:
         raise click.ClickException("password refused: " + " ".join(errors))
-    user = User(
-        username=username,
-        username_key=key,
-        password_hash=passwords.hash_password(password),
-        is_admin=admin,
-    )
-    db.session.add(user)
-    db.session.commit()
+    try:
+        user = accounts.create_user(username, password, is_admin=admin)
+    except (accounts.UsernameError, accounts.UsernameTaken) as error:
+        raise click.ClickException(f"user {username!r} refused: {error}") from error
     click.echo(f"created user {username!r} with id {user.id}{' (admin)' if admin else ''}")
 
 
@@ -51,7 +43,7 @@ def create_user(username: str, admin: bool) -> None:
 @click.option("--revoke", is_flag=True, help="Take admin rights away instead.")
 def set_admin(username: str, revoke: bool) -> None:
     """Grant admin rights (or take them away with --revoke)."""
-    user = db.session.scalar(select(User).where(User.username_key == User.key_for(username)))
+    user = accounts.find_by_username(username)
     if user is None:
         raise click.ClickException(f"no user {username!r}")
     user.is_admin = not revoke

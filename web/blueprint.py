@@ -1,4 +1,4 @@
-"""flask-smorest's Blueprint: strict JSON parsing, and pages of query results."""
+"""flask-smorest's Blueprint: strict JSON parsing, and pages of 20 by default."""
 
 import json
 from typing import Any, NoReturn
@@ -6,14 +6,8 @@ from typing import Any, NoReturn
 import flask
 import flask_smorest
 import marshmallow as ma
-from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import Select
 from webargs import core
 from webargs.flaskparser import FlaskParser
-from werkzeug.routing import IntegerConverter, Map
-
-from extensions import db
-from schemas.fields import MAX_ID
 
 
 class StrictJSONParser(FlaskParser):
@@ -78,33 +72,3 @@ class Blueprint(flask_smorest.Blueprint):
             if page < last_page:
                 meta["next_page"] = page + 1
         return meta
-
-
-def page_number(pagination: PaginationParameters) -> int:
-    # Past MAX_ID rows every page is empty; clamping keeps a huge ?page= from
-    # overflowing the database's OFFSET.
-    return min(pagination.page, MAX_ID // pagination.page_size + 1)
-
-
-def paginate(stmt: Select, pagination: PaginationParameters) -> list[Any]:
-    """One page of `stmt`, telling flask-smorest the total for the X-Pagination header."""
-    page = db.paginate(
-        stmt,
-        page=page_number(pagination),
-        per_page=pagination.page_size,
-        error_out=False,
-        count=True,
-    )
-    pagination.item_count = page.total
-    return list(page.items)
-
-
-class IdConverter(IntegerConverter):
-    """`<id:name>`: a positive id that fits the database's 32-bit integer; else a 404."""
-
-    def __init__(self, url_map: Map) -> None:
-        super().__init__(url_map, min=1, max=MAX_ID)
-
-
-def id_parameter_schema(_converter: IdConverter) -> dict[str, Any]:
-    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}

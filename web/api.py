@@ -1,17 +1,13 @@
-"""One error envelope, {"code", "status", "message", "errors"?, "error"?}, for every failure."""
+"""The Api and its one error envelope, {"code", "status", "message", "errors"?, "error"?}."""
 
 from http import HTTPStatus
 from typing import Any, NoReturn
 
 import flask_smorest
 import marshmallow as ma
-from flask import Flask, current_app, jsonify
+from flask import jsonify
 from flask.typing import ResponseReturnValue
-from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-
-from extensions import db
 
 
 def envelope(code: int, message: str, **extra: Any) -> dict[str, Any]:
@@ -75,30 +71,3 @@ class Api(flask_smorest.Api):
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return payload, code, headers
-
-
-def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(IntegrityError, _integrity_error)
-    app.register_error_handler(OperationalError, _database_unavailable)
-    app.register_error_handler(RedisError, _redis_unavailable)
-
-
-def _integrity_error(error: IntegrityError) -> ResponseReturnValue:
-    # Two requests raced past a uniqueness or reference check; the database decided.
-    db.session.rollback()
-    return error_response(409, "The request conflicts with the current state of the resource.")
-
-
-def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
-    db.session.rollback()
-    # The driver's message ("database is locked", "connection refused"): no SQL parameters.
-    current_app.logger.error("database unavailable: %s", str(error.orig).splitlines()[0])
-    return error_response(503, "The database is unavailable; try again shortly.")
-
-
-def _redis_unavailable(error: RedisError) -> ResponseReturnValue:
-    # Fail closed: without the revocation store no token can be trusted, and whatever
-    # the request had written is rolled back.
-    db.session.rollback()
-    current_app.logger.error("redis unavailable: %s", error.__class__.__name__)
-    return error_response(503, "The revocation store is unavailable; try again shortly.")

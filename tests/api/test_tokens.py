@@ -1,4 +1,5 @@
-"""Forged, expired, mistyped and foreign tokens are all refused with 401."""
+"""Forged, expired, mistyped and foreign tokens are all refused with 401: each test runs
+with the verified-token cache (auth/token_cache.py) on and off."""
 
 import base64
 import hashlib
@@ -6,12 +7,18 @@ import hmac
 import json
 import time
 import uuid
+from datetime import timedelta
 
 import jwt as pyjwt
 import pytest
 
-from tests.conftest import TEST_SECRET
-from tests.factories import assert_error, bearer
+from tests.conftest import TEST_SECRET, make_app
+from tests.factories import assert_error, bearer, login
+
+
+@pytest.fixture(params=[2048, 0], ids=["cache-on", "cache-off"])
+def app(request):
+    return make_app(VERIFIED_TOKENS_REMEMBERED=request.param)
 
 
 def claims_of(token: str) -> dict:
@@ -69,22 +76,26 @@ def test_an_expired_token_is_401_token_expired(client, tokens):
 
 
 def test_a_token_expires_with_its_configured_lifetime(client, user_id):
-    from tests.factories import login
-
-    client.application.config["JWT_ACCESS_TOKEN_EXPIRES"] = 1
+    # Minted already expired: its lifetime is the configured one, ten seconds in the past.
+    client.application.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(seconds=-10)
     token = login(client, "alice")["access_token"]
-    time.sleep(2.1)
 
+    claims = pyjwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] == claims["iat"] - 10
     assert_error(get_me(client, token), 401, "token_expired")
 
 
-def test_a_remembered_token_still_expires(client, user_id):
-    from tests.factories import login
+def test_a_remembered_token_still_expires(monkeypatch):
+    from tests.factories import make_user
 
-    client.application.config["JWT_ACCESS_TOKEN_EXPIRES"] = 2
+    app = make_app(VERIFIED_TOKENS_REMEMBERED=2048, JWT_ACCESS_TOKEN_EXPIRES=60)
+    make_user(app, "alice")
+    client = app.test_client()
     token = login(client, "alice")["access_token"]
     assert get_me(client, token).status_code == 200  # verified, and remembered
-    time.sleep(3.1)
+    now = time.time()
+
+    monkeypatch.setattr(time, "time", lambda: now + 61)  # a minute later, for this process
 
     assert_error(get_me(client, token), 401, "token_expired")
 
@@ -107,8 +118,7 @@ def test_a_remembered_token_with_another_signature_is_invalid(client, tokens):
 
 
 def test_workers_remember_a_bounded_number_of_tokens():
-    from tests.conftest import make_app
-    from tests.factories import login, make_user
+    from tests.factories import make_user
 
     app = make_app(VERIFIED_TOKENS_REMEMBERED=2)
     make_user(app, "alice")

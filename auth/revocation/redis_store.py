@@ -13,15 +13,14 @@ from typing import Any
 import redis
 from sqlalchemy import select
 
-from blocklist import Check, Revoked, params, principal_of, user_and_session
-from direct_query import DirectQuery
+from auth.revocation import Check, Revoked, params, principal_of, user_and_session
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
 
 # The user, and the session only to know it exists and which refresh token it will take:
 # two primary-key probes in one query.
-_PRINCIPAL = DirectQuery(user_and_session(LoginSession.id, LoginSession.refresh_jti))
+_PRINCIPAL = user_and_session(LoginSession.id, LoginSession.refresh_jti)
 
 
 class RedisBlocklist:
@@ -43,7 +42,8 @@ class RedisBlocklist:
         if not complete:
             self.refill()
             revoked = self.redis.exists(*keys)
-        row = _PRINCIPAL.first(db.engine, params(claims))
+        with db.engine.connect() as conn:
+            row = conn.execute(_PRINCIPAL, params(claims)).first()
         if row is None:
             return Check(None, False, None)
         session_id, refresh_jti = row[4:]

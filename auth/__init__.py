@@ -1,0 +1,2 @@
+"""Authentication and its rules: accounts, passwords, sessions, tokens and their claims,
+signing keys, permissions, throttling, the admin CLI, and revocation (auth/revocation/)."""

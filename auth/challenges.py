@@ -1,0 +1,51 @@
+"""How a request without a usable token is answered: flask-jwt-extended's error loaders,
+each a 401 in the one envelope with a machine-readable `error`."""
+
+from typing import Any
+
+from flask.typing import ResponseReturnValue
+from flask_jwt_extended import JWTManager
+
+from web.api import error_response
+
+
+def init_manager(jwt: JWTManager) -> None:
+    jwt.unauthorized_loader(_no_token)
+    jwt.invalid_token_loader(_invalid)
+    jwt.expired_token_loader(_expired)
+    jwt.revoked_token_loader(_revoked)
+    jwt.needs_fresh_token_loader(_not_fresh)
+    jwt.user_lookup_error_loader(_no_user)
+    jwt.token_verification_failed_loader(_failed)
+
+
+def _no_token(reason: str) -> ResponseReturnValue:
+    return error_response(
+        401, "Missing or malformed Authorization header.", error="authorization_required"
+    )
+
+
+def _invalid(reason: str) -> ResponseReturnValue:
+    return error_response(401, f"Invalid token: {reason}", error="invalid_token")
+
+
+def _expired(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "Token has expired.", error="token_expired")
+
+
+def _revoked(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "Token has been revoked.", error="token_revoked")
+
+
+def _not_fresh(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(
+        401, "A fresh token is required: log in again.", error="fresh_token_required"
+    )
+
+
+def _no_user(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "The token's user does not exist.", error="user_not_found")
+
+
+def _failed(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
+    return error_response(401, "Token verification failed.", error="invalid_token")

@@ -1,0 +1,71 @@
+"""Revocation: which tokens and sessions are refused, checked on every protected request.
+
+The database is the source of truth: the sessions table for logins (a missing or revoked
+session refuses all its tokens) and revoked_tokens for single tokens. A store answers the
+check, and loads what the request needs of the user, in one round trip: the database
+itself by default (database.py), or Redis (redis_store.py) when REDIS_URL is set. The
+root module `blocklist` picks one; this package imports nothing else of `auth`.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
+
+from flask import current_app
+from sqlalchemy import Select, and_, bindparam, select
+
+from models import LoginSession, User
+
+
+class Principal(NamedTuple):
+    """What a request knows of its caller: a read-only snapshot, not an ORM object."""
+
+    id: int
+    username: str
+    is_admin: bool
+    created_at: datetime
+
+
+class Check(NamedTuple):
+    principal: Principal | None  # None: the user does not exist (any more)
+    revoked: bool
+    refresh_jti: str | None  # the session's one spendable refresh token
+
+
+class Revoked(NamedTuple):
+    key: str  # a jti or a sid
+    expires_at: datetime  # after it, nothing the entry refuses is valid anyway
+
+
+class Blocklist(Protocol):
+    def check(self, claims: dict[str, Any]) -> Check: ...
+    def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
+        """Tell the store of revocations the database has (or is about to have)."""
+
+
+def user_and_session(*columns: Any) -> Select:
+    """The user by id and, if it is theirs, the session by id: primary-key probes only."""
+    return (
+        select(User.id, User.username, User.is_admin, User.created_at, *columns)
+        .select_from(User)
+        .outerjoin(
+            LoginSession,
+            and_(LoginSession.id == bindparam("sid"), LoginSession.user_id == User.id),
+        )
+        .where(User.id == bindparam("uid"))
+    )
+
+
+def params(claims: dict[str, Any]) -> dict[str, Any]:
+    return {"uid": int(claims["sub"]), "sid": claims["sid"], "jti": claims["jti"]}
+
+
+def principal_of(row: Sequence[Any]) -> Principal:
+    """From a row that starts with user_and_session()'s user columns."""
+    user_id, username, is_admin, created_at = row[:4]
+    return Principal(user_id, username, bool(is_admin), created_at)
+
+
+def current_blocklist() -> Blocklist:
+    blocklist: Blocklist = current_app.extensions["blocklist"]
+    return blocklist

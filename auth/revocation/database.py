@@ -1,0 +1,51 @@
+"""The default revocation store: the app's own database, shared by every worker and
+instance on it, and kept across restarts."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, exists, or_
+
+from auth.revocation import Check, Revoked, params, principal_of, user_and_session
+from extensions import db
+from models import LoginSession, RevokedToken
+from models.types import utcnow
+
+_revoked = or_(
+    LoginSession.id.is_(None),
+    LoginSession.revoked_at.is_not(None),
+    exists().where(RevokedToken.jti == bindparam("jti")),
+)
+
+# One indexed probe per table (users.id, sessions.id, revoked_tokens.jti): flat cost
+# however many rows there are. Core on a pooled Connection, not the ORM session: no unit
+# of work on the hot path, and SQLAlchemy caches the compiled statement.
+CHECK = user_and_session(_revoked.label("revoked"), LoginSession.refresh_jti)
+
+
+class DatabaseBlocklist:
+    def check(self, claims: dict[str, Any]) -> Check:
+        with db.engine.connect() as conn:
+            row = conn.execute(CHECK, params(claims)).first()
+        if row is None:
+            return Check(None, False, None)
+        revoked, refresh_jti = row[4:]
+        return Check(principal_of(row), bool(revoked), refresh_jti)
+
+    def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
+        pass  # the database rows are all there is
+
+
+def purge() -> int:
+    """Delete what can no longer matter: rows past the expiry of every token they refuse.
+    A purged session refuses its tokens all the same: a missing session is a revoked one."""
+    now = utcnow()
+    deleted = 0
+    for model, column in (
+        (RevokedToken, RevokedToken.expires_at),
+        (LoginSession, LoginSession.expires_at),
+    ):
+        result = db.session.execute(delete(model).where(column < now))
+        deleted += result.rowcount or 0  # type: ignore[attr-defined]
+    db.session.commit()
+    return deleted

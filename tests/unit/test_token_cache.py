@@ -1,0 +1,26 @@
+"""The verified-token cache replaces one private method of flask-jwt-extended: a canary."""
+
+import hashlib
+import inspect
+
+from flask_jwt_extended import JWTManager
+
+from auth.token_cache import UPSTREAM_DIGEST, TokenManager
+
+
+def test_the_upstream_decode_is_the_one_the_cache_was_written_against():
+    # If this fails, flask-jwt-extended changed `_decode_jwt_from_config`: read the change,
+    # make auth/token_cache.py keep every check it adds, then update the digest.
+    source = inspect.getsource(JWTManager._decode_jwt_from_config)
+
+    assert hashlib.sha256(source.encode()).hexdigest() == UPSTREAM_DIGEST
+
+
+def test_the_cache_overrides_only_that_method():
+    overridden = {
+        name
+        for name, value in vars(TokenManager).items()
+        if callable(value) and name in vars(JWTManager)
+    }
+
+    assert overridden == {"_decode_jwt_from_config"}

@@ -1,0 +1,14 @@
+"""Headers every response carries."""
+
+from flask import Flask, Response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_security_headers)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Token and account responses must never sit in a cache (RFC 6749 §5.1).
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
