@@ -1,6 +1,8 @@
 """Fields shared by the schemas."""
 
+import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -40,3 +42,24 @@ class Username(TrimmedString):
             return normalize_username(text)
         except UsernameError as error:
             raise ValidationError(str(error)) from error
+
+
+# ASCII digits only (str.isdigit and Decimal() take Arabic-Indic and other digits, and
+# Decimal() takes "1_000"), at most two places: what Numeric(10, 2) stores, never rounded.
+_PRICE = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?", re.ASCII)
+PRICE_FORMAT = 'Must be a decimal with at most two places in ASCII digits, such as "19.99".'
+
+
+class Price(fields.Decimal):
+    """A price as a decimal string (or JSON number) with at most two places: anything that
+    would be rounded or read loosely is refused, not silently changed."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValidationError(PRICE_FORMAT)
+        # repr() of a float is the shortest string that reads back as it: 19.999 stays
+        # "19.999" (refused), 19.99 is "19.99".
+        text = value if isinstance(value, str) else repr(value)
+        if len(text) > 16 or _PRICE.fullmatch(text) is None:
+            raise ValidationError(PRICE_FORMAT)
+        return super()._deserialize(text, attr, data, **kwargs)

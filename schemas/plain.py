@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from schemas.fields import TrimmedString
+from schemas.fields import Price, TrimmedString
 
 
 def name_field(example: str) -> TrimmedString:
@@ -22,9 +22,9 @@ def _price_in_range(value: Decimal) -> None:
         raise ValidationError(f"Must be between 0 and {MAX_PRICE}.")
 
 
-def price_field() -> fields.Decimal:
+def price_field() -> Price:
     # Two places, as the column stores them; never negative, never NaN or infinite.
-    return fields.Decimal(
+    return Price(
         required=True,
         places=2,
         as_string=True,
@@ -34,7 +34,9 @@ def price_field() -> fields.Decimal:
             "type": "string",
             "format": "decimal",
             "example": "19.99",
-            "description": f"0 to {MAX_PRICE}, two places; a JSON number is accepted too.",
+            "description": f"0 to {MAX_PRICE}, at most two places, ASCII digits only; "
+            "a JSON number is accepted too.",
+            "pattern": r"^[0-9]{1,8}(\.[0-9]{1,2})?$",
         },
     )
 

@@ -159,3 +159,31 @@ def test_the_listing_answers_what_each_item_answers(client, auth_headers, store_
         '{"total": 4, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, "next_page": 2}'
     )
     assert json.loads(rest.headers["X-Pagination"])["previous_page"] == 1
+
+
+@pytest.mark.parametrize(
+    "price", ["19.999", "0.005", "1_000", "١٩.٩٩", "１９.９９", " 19.99", "19.", 19.999, True]
+)
+def test_a_price_that_would_be_rounded_or_read_loosely_is_422(
+    client, auth_headers, store_id, item_id, price
+):
+    body = {"name": "Chair", "price": price, "store_id": store_id}
+
+    created = assert_error(client.post("/item", json=body, headers=auth_headers), 422)
+    replaced = client.put(
+        f"/item/{item_id}", json={"name": "Chair", "price": price}, headers=auth_headers
+    )
+
+    assert "two places" in created["errors"]["json"]["price"][0]
+    assert_error(replaced, 422)
+    assert client.get(f"/item/{item_id}", headers=auth_headers).json["price"] == "19.99"
+
+
+@pytest.mark.parametrize("price", ["19.99", "19.9", "0", 7, 19.99])
+def test_a_price_with_at_most_two_places_is_stored_as_given(client, auth_headers, store_id, price):
+    body = {"name": "Chair", "price": price, "store_id": store_id}
+
+    response = client.post("/item", json=body, headers=auth_headers)
+
+    assert response.status_code == 201, response.json
+    assert response.json["price"] == f"{float(price):.2f}"
