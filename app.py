@@ -12,7 +12,7 @@ from sqlalchemy import event
 import blocklist
 import config
 import models  # noqa: F401  (every table, for Alembic)
-from auth import cli, passwords, throttling, tokens
+from auth import challenges, cli, passwords, throttling, tokens
 from extensions import db, migrate
 from resources import auth, health, items, keys, sessions, stores, tags, users
 from web import headers, swagger
@@ -36,6 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     passwords.init_app(app)
     cli.init_app(app)
     throttling.init_app(app)
+    challenges.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec

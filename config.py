@@ -18,7 +18,7 @@ ALGORITHMS = ("HS256", "RS256", "ES256", "EdDSA")
 class Config:
     # None: an SQLite file in the instance folder (resolved in create_app).
     SQLALCHEMY_DATABASE_URI = os.getenv("DATABASE_URL")
-    # None: no Redis; the database holds revocations and throttling stays per process.
+    # None: no Redis; the database holds revocations and throttling counters.
     REDIS_URL = os.getenv("REDIS_URL")
 
     # None or empty: a random key generated once into the instance folder.
@@ -108,7 +108,8 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
             f"JWT_SECRET_KEY is {len(secret.encode())} bytes; it must be at least "
             f"{MIN_SECRET_BYTES}. Generate one with: openssl rand -hex 32"
         )
-    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    # Without Redis, the app's own database (auth/throttle_store.py), never process memory.
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "appdb://")
     config.setdefault("RATELIMIT_KEY_PREFIX", "jwt-api")
 
 

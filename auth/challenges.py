@@ -1,8 +1,10 @@
 """How a request without a usable token is answered: flask-jwt-extended's error loaders,
 each a 401 in the one envelope with a machine-readable `error`."""
 
+import re
 from typing import Any
 
+from flask import Flask, request
 from flask.typing import ResponseReturnValue
 from flask_jwt_extended import JWTManager
 
@@ -17,6 +19,23 @@ def init_manager(jwt: JWTManager) -> None:
     jwt.needs_fresh_token_loader(_not_fresh)
     jwt.user_lookup_error_loader(_no_user)
     jwt.token_verification_failed_loader(_failed)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_canonical_scheme)
+
+
+_BEARER = r"\s*bearer(?=\s)"
+
+
+def _canonical_scheme() -> None:
+    # RFC 9110 §11.1: the scheme is case-insensitive, and flask-jwt-extended compares it
+    # exactly; "bearer", "BEARER" are spelled as it expects before any view reads them.
+    header = request.environ.get("HTTP_AUTHORIZATION", "")
+    if header and not header.startswith("Bearer ") and re.match(_BEARER, header, re.IGNORECASE):
+        request.environ["HTTP_AUTHORIZATION"] = re.sub(
+            _BEARER, "Bearer", header, count=1, flags=re.IGNORECASE
+        )
 
 
 def _no_token(reason: str) -> ResponseReturnValue:
@@ -39,7 +58,9 @@ def _revoked(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturn
 
 def _not_fresh(_header: dict[str, Any], _claims: dict[str, Any]) -> ResponseReturnValue:
     return error_response(
-        401, "A fresh token is required: log in again.", error="fresh_token_required"
+        401,
+        "A fresh token is required: POST /reauthenticate with the password, or log in again.",
+        error="fresh_token_required",
     )
 
 

@@ -1,15 +1,22 @@
-"""Throttling with Flask-Limiter: login per account and per address, register and refresh
-per address. Counters live in Redis when REDIS_URL is set, else in each worker's memory."""
+"""Throttling with Flask-Limiter: every check of a password or a client secret, per account
+and per client address. Counters live in Redis when REDIS_URL is set, else in the app's own
+database (auth/throttle_store.py), so that every worker and instance shares them and a
+worker's death or a restart forgets nothing."""
 
-import json
+import hashlib
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from auth import throttle_store  # noqa: F401  (registers the appdb:// storage)
 from auth.accounts import UsernameError, username_key
 
 # request.remote_addr, which ProxyFix sets from X-Forwarded-For only behind PROXY_COUNT proxies.
@@ -25,19 +32,62 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def _account_key() -> str:
-    """The account a login names, folded as the users table folds it."""
+def account_key(kind: str, name: str) -> str:
+    """The counter of one account: a hash, so that any name (any length, any script)
+    makes a short ASCII key every store can hold."""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{digest}"
+
+
+def attempt(account: str) -> None:
+    """Count a credential check against the account before it runs; 429 (with Retry-After)
+    when the account has failed too often lately. /login, /reauthenticate, /me/password and
+    /introspect's client share one budget per account.
+
+    Counted first, in one atomic increment per limit, so that guesses sent concurrently
+    to several workers cannot all pass a check made before any of them was counted.
+    """
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    counted: list[RateLimitItem] = []
+    for item in _account_limits():
+        if not limiter.limiter.hit(item, *_ids(account)):
+            _give_back(account, [*counted, item])  # a refused attempt costs no budget
+            reset = limiter.limiter.get_window_stats(item, *_ids(account)).reset_time
+            error = TooManyRequests(description=str(item))
+            retry_after = str(max(1, math.ceil(reset - time.time())))
+            # flask-smorest's error handler reads headers from `data`, as its abort sets it.
+            error.data = {"headers": {"Retry-After": retry_after}}  # type: ignore[attr-defined]
+            raise error
+        counted.append(item)
+
+
+def succeeded(account: str) -> None:
+    """The secret was right: give the attempt back, since only failures count (a person
+    who mistypes twice and then gets in never notices)."""
+    if current_app.config["RATELIMIT_ENABLED"]:
+        _give_back(account, _account_limits())
+
+
+def _give_back(account: str, items: list[RateLimitItem]) -> None:
+    for item in items:
+        limiter.storage.incr(item.key_for(*_ids(account)), item.get_expiry(), amount=-1)
+
+
+def user_account(username: str) -> str:
+    """The counter of a user account, by the canonical name (auth.accounts.username_key)."""
     try:
-        body: Any = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):  # the view answers those bodies with 400
-        body = None
-    username = body.get("username") if isinstance(body, dict) else None
-    if not isinstance(username, str):
-        return "account:?"
-    try:
-        return "account:" + username_key(username)
+        return account_key("user", username_key(username))
     except UsernameError:
-        return "account:?"  # no account can have it: the view answers 422
+        return account_key("user", "")  # no account has it; the schema refuses it anyway
+
+
+def _ids(account: str) -> tuple[str, ...]:
+    return (current_app.config["RATELIMIT_KEY_PREFIX"], "account", account)
+
+
+def _account_limits() -> list[RateLimitItem]:
+    return parse_many(current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"])
 
 
 def _failed(response: Response) -> bool:
@@ -48,16 +98,16 @@ def _config(key: str) -> Any:
     return lambda: current_app.config[key]
 
 
-# Only failed logins count against an account: a person who mistypes twice and then
-# gets in never notices; a guesser is stopped after about ten tries a minute.
-login_limits: list[Callable[..., Any]] = [
-    limiter.limit(
-        _config("RATELIMIT_LOGIN_PER_ACCOUNT"),
-        key_func=_account_key,
-        deduct_when=_failed,
-        scope="login-account",
-    ),
-    limiter.limit(_config("RATELIMIT_LOGIN_PER_ADDRESS"), scope="login-address"),
+# Per address, one budget for every endpoint that checks a password: a guesser cannot
+# spread attempts over /login, /reauthenticate and /me/password.
+credential_limits: list[Callable[..., Any]] = [
+    limiter.shared_limit(_config("RATELIMIT_LOGIN_PER_ADDRESS"), scope="credentials-address")
+]
+# The introspection client calls often when it is right: only its failures count.
+client_limits: list[Callable[..., Any]] = [
+    limiter.shared_limit(
+        _config("RATELIMIT_LOGIN_PER_ADDRESS"), scope="credentials-address", deduct_when=_failed
+    )
 ]
 register_limits: list[Callable[..., Any]] = [
     limiter.limit(_config("RATELIMIT_REGISTER_PER_ADDRESS"), scope="register")

@@ -29,6 +29,14 @@ def issue(user_id: int, is_admin: bool, sid: str, refresh_jti: str, *, fresh: bo
     }
 
 
+def issue_fresh_access(user_id: int, is_admin: bool, sid: str) -> str:
+    """A fresh access token for an existing session: the person proved their password
+    again (RFC 9470 step-up), and the session and its refresh token stay as they are."""
+    return create_access_token(
+        str(user_id), fresh=True, additional_claims={"sid": sid, "is_admin": is_admin}
+    )
+
+
 def init_app(app: Flask) -> None:
     make_keyring(app)
     token_cache.init_app(app)

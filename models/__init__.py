@@ -2,9 +2,19 @@
 
 from models.item import Item, items_tags
 from models.login_session import LoginSession
+from models.rate_limit import RateLimitCounter
 from models.revoked_token import RevokedToken
 from models.store import Store
 from models.tag import Tag
 from models.user import User
 
-__all__ = ["Item", "LoginSession", "RevokedToken", "Store", "Tag", "User", "items_tags"]
+__all__ = [
+    "Item",
+    "LoginSession",
+    "RateLimitCounter",
+    "RevokedToken",
+    "Store",
+    "Tag",
+    "User",
+    "items_tags",
+]

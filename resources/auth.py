@@ -3,11 +3,20 @@
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from auth import accounts, passwords, sessions, tokens
+from auth import accounts, credentials, sessions, tokens
 from auth.permissions import caller, protected
-from auth.throttling import login_limits, refresh_limits, register_limits
+from auth.throttling import credential_limits, refresh_limits, register_limits
 from extensions import db
-from schemas.user import LoginSchema, MessageSchema, RegisteredSchema, RegisterSchema, TokensSchema
+from models import User
+from schemas.user import (
+    AccessTokenSchema,
+    LoginSchema,
+    MessageSchema,
+    ReauthenticateSchema,
+    RegisteredSchema,
+    RegisterSchema,
+    TokensSchema,
+)
 from web.api import abort
 from web.blueprint import Blueprint
 
@@ -35,7 +44,7 @@ class Register(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
-    decorators = login_limits
+    decorators = credential_limits
 
     @blp.arguments(LoginSchema)
     @blp.response(200, TokensSchema)
@@ -44,16 +53,35 @@ class Login(MethodView):
     def post(self, data: dict) -> dict:
         """Exchange a username and password for a fresh access token and a refresh token"""
         user = accounts.find_by_username(data["username"])
-        matches, new_hash = passwords.verify(data["password"], user.password_hash if user else None)
-        if user is None or not matches:
+        if not credentials.check_password(user, data["username"], data["password"]) or not user:
             sessions.log_event("login_failed", user.id if user else None, None)
             abort(401, "Invalid credentials.", error="invalid_credentials")
-        if new_hash:  # stored at fewer rounds than configured: upgrade it now
-            user.password_hash = new_hash
         session = sessions.start(user.id)
         db.session.commit()
         sessions.log_event("login", user.id, session.id)
         return tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
+
+
+@blp.route("/reauthenticate")
+class Reauthenticate(MethodView):
+    decorators = credential_limits
+
+    @protected(blp)
+    @blp.arguments(ReauthenticateSchema)
+    @blp.response(200, AccessTokenSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    def post(self, data: dict) -> dict:
+        """Prove the password again: a fresh access token for this same session (the
+        answer to RFC 9470's insufficient_user_authentication challenge)"""
+        claims, principal = get_jwt(), caller()
+        user = db.get_or_404(User, principal.id, description="No such user.")
+        if not credentials.check_password(user, user.username, data["password"]):
+            sessions.log_event("reauthentication_failed", user.id, claims["sid"])
+            abort(401, "Invalid credentials.", error="invalid_credentials")
+        db.session.commit()  # a re-hashed password, if any
+        sessions.log_event("reauthenticated", user.id, claims["sid"])
+        token = tokens.issue_fresh_access(user.id, user.is_admin, claims["sid"])
+        return {"access_token": token}
 
 
 @blp.route("/refresh")

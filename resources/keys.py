@@ -1,16 +1,15 @@
 """Tokens for other services: the public keys (JWKS) and token introspection."""
 
-import hmac
-
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 
-from auth import sessions
+from auth import credentials, sessions
 from auth.keys import keyring
 from auth.revocation import current_blocklist
+from auth.throttling import client_limits
 from schemas.key import IntrospectionRequestSchema, IntrospectionSchema, JwksSchema
 from web.api import abort
 from web.blueprint import Blueprint
@@ -31,20 +30,6 @@ class Jwks(MethodView):
         return ring.jwks() if ring else {"keys": []}, 200, {"Cache-Control": "public, max-age=300"}
 
 
-def _client_authenticated() -> bool:
-    config = current_app.config
-    expected_id, expected_secret = (
-        config["INTROSPECTION_CLIENT_ID"],
-        config["INTROSPECTION_CLIENT_SECRET"],
-    )
-    auth = request.authorization
-    if not (expected_id and expected_secret and auth and auth.type == "basic"):
-        return False
-    return hmac.compare_digest(str(auth.username), expected_id) & hmac.compare_digest(
-        str(auth.password), expected_secret
-    )
-
-
 _BODY_SCHEMA = {
     "type": "object",
     "required": ["token"],
@@ -61,14 +46,17 @@ _REQUEST_BODY = {
 
 @blp.route("/introspect")
 class Introspect(MethodView):
+    decorators = client_limits
+
     @blp.response(200, IntrospectionSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.doc(security=[{"introspectionClient": []}], requestBody=_REQUEST_BODY)
     def post(self) -> dict:
         """Whether a token is active, revocation included (RFC 7662; client credential)"""
         # Anonymous introspection would be an oracle for stolen tokens.
-        if not _client_authenticated():
+        if not credentials.check_client():
             message = "Introspection needs the client credential (HTTP Basic)."
             abort(401, message, error="invalid_client")
         # RFC 7662 posts a form; JSON is accepted too. Parsed here, with the strict

@@ -4,9 +4,10 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from sqlalchemy import delete
 
-from auth import passwords, sessions
+from auth import credentials, passwords, sessions
 from auth.permissions import caller, protected, require_self_or_admin
 from auth.revocation import Principal
+from auth.throttling import credential_limits
 from extensions import db
 from models import LoginSession, User
 from schemas.user import MessageSchema, PasswordChangeSchema, UserSchema
@@ -27,16 +28,20 @@ class Me(MethodView):
 
 @blp.route("/me/password")
 class MyPassword(MethodView):
+    decorators = credential_limits
+
     @protected(blp, fresh=True)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, MessageSchema)
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
         """Change the password; every other session of the caller ends"""
         claims, principal = get_jwt(), caller()
         user = db.get_or_404(User, principal.id)
-        matches, _ = passwords.verify(data["current_password"], user.password_hash)
-        if not matches:
+        # Throttled like a login, on the same per-account budget: a stolen fresh token
+        # must not become a way around /login's limits.
+        if not credentials.check_password(user, user.username, data["current_password"]):
             abort(401, "The current password is wrong.", error="invalid_credentials")
         errors = passwords.policy_errors(data["new_password"], user.username)
         if errors:

@@ -46,7 +46,7 @@ class Username(TrimmedString):
 
 # ASCII digits only (str.isdigit and Decimal() take Arabic-Indic and other digits, and
 # Decimal() takes "1_000"), at most two places: what Numeric(10, 2) stores, never rounded.
-_PRICE = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?", re.ASCII)
+_PRICE = r"[0-9]{1,8}(\.[0-9]{1,2})?"
 PRICE_FORMAT = 'Must be a decimal with at most two places in ASCII digits, such as "19.99".'
 
 
@@ -60,6 +60,6 @@ class Price(fields.Decimal):
         # repr() of a float is the shortest string that reads back as it: 19.999 stays
         # "19.999" (refused), 19.99 is "19.99".
         text = value if isinstance(value, str) else repr(value)
-        if len(text) > 16 or _PRICE.fullmatch(text) is None:
+        if len(text) > 16 or re.fullmatch(_PRICE, text, re.ASCII) is None:
             raise ValidationError(PRICE_FORMAT)
         return super()._deserialize(text, attr, data, **kwargs)

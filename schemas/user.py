@@ -34,6 +34,19 @@ class RegisterSchema(LoginSchema):
             raise ValidationError(errors, field_name="password")
 
 
+class ReauthenticateSchema(Schema):
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=PASSWORD_LENGTH,
+        metadata={"example": "correct horse battery staple"},
+    )
+
+
+class AccessTokenSchema(Schema):
+    access_token = fields.String(metadata={"description": "Fresh bearer token, 15 minutes"})
+
+
 class PasswordChangeSchema(Schema):
     current_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
     new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)

@@ -20,9 +20,35 @@ def abort(code: int, message: str, **extra: Any) -> NoReturn:
     raise AssertionError("abort() returned")  # pragma: no cover
 
 
+# The RFC 6750 §3.1 error code each of our reasons stands for; a reason not listed (no
+# token at all) gets the bare challenge, as RFC 6750 §3.1 asks of a request without one.
+_BEARER_ERRORS = {
+    "invalid_token": "invalid_token",
+    "token_expired": "invalid_token",
+    "token_revoked": "invalid_token",
+    "user_not_found": "invalid_token",
+    # RFC 9470 §3: valid, but the person must prove who they are again (POST
+    # /reauthenticate), which no refresh can do: a client can tell the two apart.
+    "fresh_token_required": "insufficient_user_authentication",
+}
+
+
+def www_authenticate(error: str | None, description: str) -> str:
+    """The challenge of a 401 (RFC 9110 §11.6.1): HTTP Basic for the introspection client
+    (RFC 7662 §2.1), else Bearer with RFC 6750 §3's error attribute."""
+    if error == "invalid_client":
+        return 'Basic realm="introspection", charset="UTF-8"'
+    code = _BEARER_ERRORS.get(error or "")
+    if code is None:
+        return 'Bearer realm="api"'
+    # RFC 6750 §3: error_description is printable ASCII without '"' or '\\'.
+    text = "".join(c for c in description if " " <= c <= "~" and c not in '"\\')
+    return f'Bearer realm="api", error="{code}", error_description="{text}"'
+
+
 def error_response(code: int, message: str, **extra: Any) -> ResponseReturnValue:
-    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
-    return jsonify(envelope(code, message, **extra)), code, headers
+    headers = {"WWW-Authenticate": www_authenticate(extra.get("error"), message)}
+    return jsonify(envelope(code, message, **extra)), code, headers if code == 401 else {}
 
 
 _DEFAULT_MESSAGES = {
@@ -66,7 +92,7 @@ class Api(flask_smorest.Api):
         if "message" not in payload:
             payload["message"] = _DEFAULT_MESSAGES.get(code) or error.description or error.name
         if code == 401:
-            headers["WWW-Authenticate"] = "Bearer"
+            headers["WWW-Authenticate"] = www_authenticate(payload.get("error"), payload["message"])
         # flask-smorest drops it; RFC 9110 requires it on a 405.
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             headers["Allow"] = ", ".join(sorted(error.valid_methods))

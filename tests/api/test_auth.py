@@ -90,7 +90,7 @@ def test_me_without_a_token_is_401_authorization_required(client):
     response = client.get("/me")
 
     assert_error(response, 401, "authorization_required")
-    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_refresh_gives_a_non_fresh_access_token_and_spends_the_old_refresh_token(client, tokens):

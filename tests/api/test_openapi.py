@@ -13,6 +13,7 @@ EXPECTED = {
     ("post", "/register"),
     ("post", "/login"),
     ("post", "/refresh"),
+    ("post", "/reauthenticate"),
     ("post", "/logout"),
     ("post", "/logout/all"),
     ("get", "/me"),
