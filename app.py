@@ -15,7 +15,7 @@ import models  # noqa: F401  (every table, for Alembic)
 from auth import challenges, cli, passwords, throttling, tokens
 from extensions import db, migrate
 from resources import auth, health, items, keys, sessions, stores, tags, users
-from web import headers, swagger
+from web import bodies, headers, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
@@ -46,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     swagger.init_app(app)
     headers.init_app(app)
+    bodies.init_app(app)
     return app
 
 

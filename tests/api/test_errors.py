@@ -1,5 +1,7 @@
 """Every bad input gets the one JSON error envelope, and changes nothing."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -43,9 +45,9 @@ def test_malformed_and_pathological_json_is_400(app, client, raw):
     assert user_count(app) == 0
 
 
-@pytest.mark.parametrize("body", [[], [1, 2], "a string", 5, None, True])
+@pytest.mark.parametrize("body", ["[]", "[1, 2]", '"a string"', "5", "null", "true"])
 def test_json_bodies_that_are_not_objects_are_422(app, client, body):
-    response = client.post("/register", json=body)
+    response = client.post("/register", data=body, content_type="application/json")
 
     assert_error(response, 422)
     assert user_count(app) == 0
@@ -139,3 +141,32 @@ def test_a_failing_query_on_the_hot_path_is_a_503_not_a_500(app, client, auth_he
         db.session.commit()
 
     assert_error(client.get("/me", headers=auth_headers), 503)
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/register", "post"), ("/login", "post"), ("/store", "post"), ("/item", "post")],
+)
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", None, "text/json"]
+)
+def test_a_json_body_of_another_media_type_is_415_naming_json(
+    app, client, auth_headers, path, method, content_type
+):
+    raw = json.dumps({"username": "bob", "password": "a fine long passphrase", "name": "S"})
+    headers = {**auth_headers, **({"Content-Type": content_type} if content_type else {})}
+
+    response = getattr(client, method)(path, data=raw, headers=headers)
+
+    body = assert_error(response, 415)
+    assert "application/json" in body["message"]
+    assert user_count(app) == 1  # alice, of auth_headers
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/x+json"])
+def test_a_json_body_with_a_charset_or_a_json_suffix_is_json(client, content_type):
+    body = {"username": "bob", "password": "a fine long passphrase"}
+
+    response = client.post("/register", data=json.dumps(body), content_type=content_type)
+
+    assert response.status_code == 201, response.json
