@@ -7,10 +7,13 @@ Redis from the database before it answers. Unreachable Redis raises, and the req
 fails closed with a 503.
 """
 
+import math
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import redis
+from flask import current_app
 from sqlalchemy import select
 
 from auth.revocation import Check, Revoked, params, principal_of, user_and_session
@@ -52,20 +55,30 @@ class RedisBlocklist:
         return Check(principal_of(row), bool(revoked) or gone, refresh_jti)
 
     def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
+        # Each entry expires with the last token it refuses: nothing to purge. A jti's is
+        # that token's own expiry. A session's refresh token lives until the session's
+        # expiry, but an access token issued by its last login or refresh can outlive that
+        # when access tokens are configured to live longer: a revoked session is refused
+        # for at least one more access-token lifetime from now.
+        now = utcnow()
+        access_lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
         pipe = self.redis.pipeline(transaction=False)
-        for kind, entries in (("jti", jtis), ("sid", sids)):
-            for entry in entries:
-                # Expires with the last token the entry refuses: nothing to purge.
-                pipe.set(self._key(kind, entry.key), 1, exat=int(entry.expires_at.timestamp()) + 1)
+        for entry in jtis:
+            pipe.set(self._key("jti", entry.key), 1, exat=_epoch(entry.expires_at) + 1)
+        for entry in sids:
+            until = max(entry.expires_at, now + access_lifetime)
+            pipe.set(self._key("sid", entry.key), 1, exat=_epoch(until) + 1)
         pipe.execute()
 
     def refill(self) -> None:
         """Copy every live revocation from the database, then mark Redis complete."""
         now = utcnow()
+        # A session past its own expiry can still have a live access token.
+        since = now - current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
         with db.engine.connect() as conn:
             sids = conn.execute(
                 select(LoginSession.id, LoginSession.expires_at).where(
-                    LoginSession.revoked_at.is_not(None), LoginSession.expires_at > now
+                    LoginSession.revoked_at.is_not(None), LoginSession.expires_at > since
                 )
             ).all()
             jtis = conn.execute(
@@ -78,3 +91,7 @@ class RedisBlocklist:
             sids=[Revoked(sid, expires) for sid, expires in sids],
         )
         self.redis.set(self.complete_key, 1)
+
+
+def _epoch(moment: datetime) -> int:
+    return math.ceil(moment.timestamp())

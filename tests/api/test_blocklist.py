@@ -80,3 +80,61 @@ def test_a_protected_request_makes_one_query(app, client, tokens):
     client.get("/me", headers=headers)
 
     assert count_queries(app, client, "/me", headers) == 1
+
+
+def _expire_sessions(app) -> None:
+    """As if the sessions' refresh lifetime had passed (5 s here), not the access tokens'."""
+    with app.app_context():
+        for session in db.session.scalars(select(LoginSession)):
+            session.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+
+
+def _app_with_long_access_tokens():
+    from tests.conftest import make_app
+    from tests.factories import make_user
+
+    app = make_app(
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(seconds=20),
+        JWT_REFRESH_TOKEN_EXPIRES=timedelta(seconds=5),
+    )
+    make_user(app, "alice")
+    return app
+
+
+def test_a_revocation_outlives_access_tokens_that_outlive_their_session():
+    app = _app_with_long_access_tokens()
+    client = app.test_client()
+    token = login(client, "alice")["access_token"]
+    client.post("/logout/all", headers=bearer(token))
+    store = app.extensions["blocklist"]
+
+    status = client.get("/me", headers=bearer(token)).status_code
+
+    assert status == 401
+    if hasattr(store, "redis"):  # the Redis entry lives as long as the access token
+        assert min(store.redis.ttl(key) for key in store.redis.keys("*revoked:sid:*")) >= 19
+
+
+def test_a_session_revoked_after_its_own_expiry_still_refuses_its_access_token():
+    app = _app_with_long_access_tokens()
+    client = app.test_client()
+    token = login(client, "alice")["access_token"]
+    _expire_sessions(app)
+
+    client.post("/logout/all", headers=bearer(token))
+
+    assert client.get("/me", headers=bearer(token)).status_code == 401
+
+
+def test_a_refilled_store_still_refuses_access_tokens_past_their_sessions_expiry():
+    app = _app_with_long_access_tokens()
+    client = app.test_client()
+    token = login(client, "alice")["access_token"]
+    client.post("/logout/all", headers=bearer(token))
+    _expire_sessions(app)
+    store = app.extensions["blocklist"]
+    if hasattr(store, "redis"):
+        store.redis.flushdb()  # Redis restarted empty: the next check refills it
+
+    assert client.get("/me", headers=bearer(token)).status_code == 401
