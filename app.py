@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 import blocklist
 import config
@@ -25,7 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # INSTANCE_PATH: where the generated key and the default SQLite file live.
     app = Flask(__name__, instance_path=os.getenv("INSTANCE_PATH") or None)
     config.load(app, overrides)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _private_files(app)
 
     db.init_app(app)
     with app.app_context():
@@ -48,6 +49,24 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     bodies.init_app(app)
     return app
+
+
+def _private_files(app: Flask) -> None:
+    # The instance folder holds the password hashes (SQLite) and the signing keys: no other
+    # local user may read them. SQLite gives its -wal and -shm files the database file's
+    # mode, so creating that file 0600 before SQLite does covers all three.
+    instance = Path(app.instance_path)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(instance.stat().st_mode & 0o700)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        if not database.parent.is_dir():
+            return  # SQLite itself reports that, at the first connection
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in (database, *(Path(f"{database}{suffix}") for suffix in ("-wal", "-shm"))):
+            if path.exists():
+                path.chmod(path.stat().st_mode & 0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

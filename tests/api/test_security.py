@@ -197,3 +197,26 @@ def test_forwarded_for_is_trusted_behind_the_configured_proxies():
 
     assert [register(n, "198.51.100.1") for n in range(3)] == [201, 201, 429]
     assert register(3, "198.51.100.2") == 201
+
+
+def test_the_docs_page_allows_only_its_own_scripts_and_no_framing(client):
+    response = client.get("/swagger-ui")
+
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["default-src"] == "'none'"
+    sources = policy["script-src"].split()
+    assert sources[0] == "'self'" and all(s.startswith("'sha256-") for s in sources[1:])
+    assert len(sources) >= 2  # the page's one inline script, by its hash
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/health", "/openapi.json", "/login", "/nowhere"])
+def test_every_answer_forbids_framing(client, path):
+    response = client.get(path)
+
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"

@@ -59,6 +59,9 @@ def execute(page: Page, operation: str, body: dict | None = None) -> tuple[int, 
 
 
 def test_a_person_registers_logs_in_authorizes_and_calls_the_api(server, page, tmp_path):
+    # The page's Content-Security-Policy must not block anything the page itself needs.
+    blocked: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
     try:
         page.goto(f"http://127.0.0.1:{server.port}/swagger-ui")
         page.wait_for_selector("#operations-auth-post_register", timeout=20_000)
@@ -91,6 +94,7 @@ def test_a_person_registers_logs_in_authorizes_and_calls_the_api(server, page, t
         status, shown = execute(page, "operations-stores-get_store")
         assert status == 200
         assert [store["name"] for store in json.loads(shown)] == ["From the browser"]
+        assert blocked == []
     except Exception:
         page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)  # for the post-mortem
         raise
