@@ -40,3 +40,12 @@ def require_admin() -> Principal:
     if not principal.is_admin:
         abort(403, "Only an admin may do this.")
     return principal
+
+
+def require_owner_or_admin(owner_id: int | None) -> Principal:
+    """A store's contents are changed by its owner or an admin (403 otherwise); a store
+    without an owner by admins only."""
+    principal = caller()
+    if principal.id != owner_id and not principal.is_admin:
+        abort(403, "Only the store's owner or an admin may change it.")
+    return principal

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import Model
@@ -17,6 +17,11 @@ class Store(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    # Who created it, and so may change its items and tags; None (the owner was deleted,
+    # or the store predates owners and there was no admin): admins only.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     # Deleting a store deletes its items and tags (the database cascades too).
     items: Mapped[list["Item"]] = relationship(
         back_populates="store",

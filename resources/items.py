@@ -4,7 +4,7 @@ from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 
-from auth.permissions import protected, require_admin
+from auth.permissions import protected, require_admin, require_owner_or_admin
 from extensions import db
 from models import Item, Store
 from models.listings import item_page
@@ -38,10 +38,13 @@ class Items(MethodView):
     @protected(blp, fresh=True)
     @blp.arguments(ItemSchema)
     @blp.response(201, ItemSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
     def post(self, data: dict) -> Item:
-        """Create an item in a store (needs a fresh token)"""
-        if db.session.get(Store, data["store_id"]) is None:
+        """Create an item in a store (the store's owner or an admin; needs a fresh token)"""
+        store = db.session.get(Store, data["store_id"])
+        if store is None:
             abort(422, "No such store.", errors={"json": {"store_id": ["No such store."]}})
+        require_owner_or_admin(store.owner_id)
         item = Item(**data)
         db.session.add(item)
         db.session.commit()
@@ -60,10 +63,12 @@ class ItemById(MethodView):
     @protected(blp)
     @blp.arguments(ItemUpdateSchema)
     @blp.response(200, ItemSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def put(self, data: dict, item_id: int) -> Item:
-        """Replace an item's name and price"""
+        """Replace an item's name and price (the store's owner or an admin)"""
         item = get_item_or_404(item_id)
+        require_owner_or_admin(item.store.owner_id)
         item.update(data)
         db.session.commit()
         return item

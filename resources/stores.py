@@ -5,7 +5,7 @@ from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from auth.permissions import protected, require_admin
+from auth.permissions import caller, protected, require_admin
 from extensions import db
 from models import Item, Store, Tag, items_tags
 from schemas.store import StoreSchema
@@ -35,10 +35,10 @@ class Stores(MethodView):
     @blp.response(201, StoreSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict) -> Store:
-        """Create a store; names are unique"""
+        """Create a store, owned by the caller; names are unique"""
         if db.session.scalar(select(Store.id).where(Store.name == data["name"])) is not None:
             abort(409, "A store with that name already exists.")
-        store = Store(name=data["name"])
+        store = Store(name=data["name"], owner_id=caller().id)
         db.session.add(store)
         db.session.commit()
         return store

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import select
 
-from auth.permissions import protected, require_admin
+from auth.permissions import protected, require_admin, require_owner_or_admin
 from extensions import db
 from models import Store, Tag
 from resources.items import get_item_or_404
@@ -36,11 +36,13 @@ class TagsInStore(MethodView):
     @protected(blp)
     @blp.arguments(TagSchema)
     @blp.response(201, TagSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict, store_id: int) -> Tag:
-        """Create a tag in a store; names are unique within the store"""
-        db.get_or_404(Store, store_id, description="No such store.")
+        """Create a tag in a store (its owner or an admin); names are unique in the store"""
+        store = db.get_or_404(Store, store_id, description="No such store.")
+        require_owner_or_admin(store.owner_id)
         taken = select(Tag.id).where(Tag.store_id == store_id, Tag.name == data["name"])
         if db.session.scalar(taken) is not None:
             abort(409, "This store already has a tag with that name.")
@@ -54,12 +56,14 @@ class TagsInStore(MethodView):
 class LinkTagsToItem(MethodView):
     @protected(blp)
     @blp.response(201, TagSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self, item_id: int, tag_id: int) -> Tag:
-        """Link a tag to an item of the same store"""
+        """Link a tag to an item of the same store (the item's store's owner or an admin)"""
         item, tag = get_item_or_404(item_id), get_tag_or_404(tag_id)
+        require_owner_or_admin(item.store.owner_id)
         if tag.store_id != item.store_id:
             abort(422, "The tag belongs to another store than the item.")
         if tag in item.tags:
@@ -70,10 +74,12 @@ class LinkTagsToItem(MethodView):
 
     @protected(blp)
     @blp.response(200, TagAndItemSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, item_id: int, tag_id: int) -> dict:
-        """Unlink a tag from an item"""
+        """Unlink a tag from an item (the item's store's owner or an admin)"""
         item, tag = get_item_or_404(item_id), get_tag_or_404(tag_id)
+        require_owner_or_admin(item.store.owner_id)
         if tag not in item.tags:
             abort(404, "The item does not have this tag.")
         item.tags.remove(tag)

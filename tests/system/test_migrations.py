@@ -47,3 +47,34 @@ def test_purge_command_runs_against_a_migrated_database(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "purged 0 expired row(s)" in result.stdout
+
+
+def _upgrade_with_stores(tmp_path, admins: list[str]) -> list:
+    import sqlalchemy as sa
+
+    env = server_env(f"sqlite:///{tmp_path}/old.db", tmp_path)
+    assert flask(env, "db", "upgrade", "0003").returncode == 0
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/old.db")
+    with engine.begin() as conn:
+        for n, name in enumerate(["alice", "root", "second-admin"], start=1):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, username, username_key, password_hash, is_admin, "
+                    "created_at) VALUES (:id, :name, :name, 'x', :admin, '2026-01-01')"
+                ),
+                {"id": n, "name": name, "admin": name in admins},
+            )
+        conn.execute(sa.text("INSERT INTO stores (id, name) VALUES (1, 'a'), (2, 'b')"))
+    assert migrate(env).returncode == 0
+    with engine.connect() as conn:
+        owners = [row[0] for row in conn.execute(sa.text("SELECT owner_id FROM stores"))]
+    engine.dispose()
+    return owners
+
+
+def test_existing_stores_go_to_the_first_admin(tmp_path):
+    assert _upgrade_with_stores(tmp_path, ["root", "second-admin"]) == [2, 2]
+
+
+def test_existing_stores_without_an_admin_are_left_to_admins(tmp_path):
+    assert _upgrade_with_stores(tmp_path, []) == [None, None]
