@@ -17,7 +17,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth import throttle_store  # noqa: F401  (registers the appdb:// storage)
-from auth.accounts import UsernameError, username_key
+from auth.accounts import UsernameError, username_skeleton
 
 # request.remote_addr, which ProxyFix sets from X-Forwarded-For only behind PROXY_COUNT proxies.
 limiter = Limiter(key_func=get_remote_address)
@@ -75,9 +75,10 @@ def _give_back(account: str, items: list[RateLimitItem]) -> None:
 
 
 def user_account(username: str) -> str:
-    """The counter of a user account, by the canonical name (auth.accounts.username_key)."""
+    """The counter of a user account, by what its name looks like (names that render
+    alike share one budget, as they can share no account)."""
     try:
-        return account_key("user", username_key(username))
+        return account_key("user", username_skeleton(username))
     except UsernameError:
         return account_key("user", "")  # no account has it; the schema refuses it anyway
 

@@ -58,6 +58,13 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
     with get_engine().connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by dropping the old one; with foreign keys on,
+            # that drop would run every ON DELETE (CASCADE, SET NULL) of the tables that
+            # refer to it: items, tags and sessions would go. Off for the migration only.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -65,6 +72,9 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -19,6 +19,9 @@ class User(Model):
     username: Mapped[str] = mapped_column(String(80))
     # The canonical username (auth.accounts.username_key): "Alice" and "alice" are one.
     username_key: Mapped[str] = mapped_column(String(80), unique=True)
+    # What the name looks like (auth.accounts.username_skeleton): names that render alike
+    # are one account's. None only for rows older than the rule that shared one.
+    username_skeleton: Mapped[str | None] = mapped_column(String(320), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=false())
