@@ -21,13 +21,33 @@ def id_field(**kwargs: Any) -> fields.Integer:
 
 
 class TrimmedString(fields.String):
-    """A string with surrounding white space removed, and no control characters."""
+    """A string with surrounding white space removed, and no control characters.
+
+    With `max_length`, anything longer than that plus some surrounding space is refused
+    before the per-character checks: one request's cost must not grow with its body.
+    """
+
+    def __init__(self, *, max_length: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if self.max_length and isinstance(value, str) and len(value) > 4 * self.max_length:
+            raise ValidationError(f"Must be 1 to {self.max_length} characters long.")
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if any(unicodedata.category(char).startswith("C") for char in text):
             raise ValidationError("Must not contain control or unassigned characters.")
         return text
+
+
+class BoundedEmail(fields.Email):
+    """An e-mail address (RFC 5321: at most 254 characters), refused by length before the
+    address pattern runs on it."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, str) and len(value) > 254:
+            raise ValidationError("Must be at most 254 characters long.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Username(TrimmedString):

@@ -9,7 +9,10 @@ from schemas.fields import Price, TrimmedString
 
 def name_field(example: str) -> TrimmedString:
     return TrimmedString(
-        required=True, validate=validate.Length(min=1, max=80), metadata={"example": example}
+        required=True,
+        max_length=80,
+        validate=validate.Length(min=1, max=80),
+        metadata={"example": example},
     )
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from auth import passwords
-from schemas.fields import Username
+from schemas.fields import BoundedEmail, Username
 
 # The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
 # away from the hash (and from passlib's 4,096-byte limit).
@@ -25,7 +25,7 @@ class LoginSchema(Schema):
 class RegisterSchema(LoginSchema):
     """A login's fields, an optional e-mail, and the password policy."""
 
-    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    email = BoundedEmail(load_default=None, validate=validate.Length(max=254))
 
     @validates_schema
     def _password_policy(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -246,3 +246,39 @@ def test_tokens_are_read_from_the_authorization_header_only(client, tokens):
     assert_error(client.get(f"/me?jwt={token}"), 401, "authorization_required")
     client.set_cookie("access_token_cookie", token)
     assert_error(client.get("/me"), 401, "authorization_required")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"exp": "1893456000"},  # a NumericDate is a JSON number (RFC 7519 §2), never a string
+        {"exp": True},
+        {"exp": 1e300},
+        {"exp": -1},
+        {"iat": "1700000000"},
+        {"nbf": "1700000000"},
+        {"nbf": [1]},
+        {"fresh": "yes"},
+        {"sid": 5},
+        {"jti": {"a": 1}},
+        {"sub": 1},
+        {"type": ["access"]},
+    ],
+)
+def test_a_signed_claim_of_the_wrong_type_or_range_is_invalid_every_time(app, tokens, change):
+    client = app.test_client()
+    token = forge(
+        claims_of(tokens["access_token"]) | change, headers=header_of(tokens["access_token"])
+    )
+    introspecting = make_app(INTROSPECTION_CLIENT_ID="client", INTROSPECTION_CLIENT_SECRET="s" * 24)
+    credential = base64.b64encode(b"client:" + b"s" * 24).decode()
+
+    answers = [get_me(client, token) for _ in range(3)]
+    introspection = introspecting.test_client().post(
+        "/introspect", data={"token": token}, headers={"Authorization": f"Basic {credential}"}
+    )
+
+    for response in answers:
+        assert_error(response, 401, "invalid_token")
+        assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    assert (introspection.status_code, introspection.json) == (200, {"active": False})
