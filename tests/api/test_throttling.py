@@ -135,3 +135,18 @@ def test_a_lone_surrogate_is_refused_never_a_500(throttled, body):
 
     assert response.status_code in (400, 422), response.get_data(as_text=True)
     assert_error(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "credential", ["r\u00e9sum\u00e9:secret".encode(), b"\xff\xfe:\xed\xa0\x80", b"client:\xc3"]
+)
+def test_a_client_credential_of_any_bytes_is_401_never_a_500(throttled, credential):
+    client = throttled.test_client()
+    raw = base64.b64encode(credential).decode()
+
+    response = client.post(
+        "/introspect", data={"token": "x"}, headers={"Authorization": f"Basic {raw}"}
+    )
+
+    assert_error(response, 401, "invalid_client")
+    assert response.headers["WWW-Authenticate"].startswith("Basic ")
