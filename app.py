@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,19 +16,49 @@ import models  # noqa: F401  (every table, for Alembic)
 from auth import cli, passwords, throttling, tokens
 from extensions import db, migrate
 from resources import auth, health, items, keys, sessions, stores, tags, users
-from web import headers, swagger
+from web import access_log, headers, logs, metrics, startup, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """The app. Called without overrides it is an entry point (the server's workers, the
+    `flask` command): a bad setting or an unreachable database then ends the process
+    with one line saying what to fix, never a traceback."""
+    try:
+        return _build(overrides)
+    except (config.ConfigError, startup.StartupError) as error:
+        if overrides is not None:
+            raise
+        sys.exit(f"error: {error}")
+
+
+def check_start() -> None:
+    """Once, in a server's master process before any worker starts (gunicorn's
+    on_starting): the settings, the database reachable and migrated, Redis (a warning)."""
+    app = create_app()
+    try:
+        startup.check_migrated(app)
+        startup.warn_redis(app)
+    except startup.StartupError as error:
+        sys.exit(f"error: {error}")
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection may be shared with forked workers
+
+
+def _build(overrides: Mapping[str, Any] | None) -> Flask:
     # INSTANCE_PATH: where the generated key and the default SQLite file live.
     app = Flask(__name__, instance_path=os.getenv("INSTANCE_PATH") or None)
     config.load(app, overrides)
+    if not app.testing:  # under pytest, pytest's capture owns logging
+        logs.configure(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    if overrides is None:
+        startup.check_database(app)
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db)
@@ -45,6 +76,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     swagger.init_app(app)
     headers.init_app(app)
+    access_log.init_app(app)
+    metrics.init_app(app)
     return app
 
 

@@ -121,6 +121,20 @@ class Server:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def json_lines(self) -> list[dict[str, Any]]:
+        """The app's log lines (JSON), without the server's own plain-text lines."""
+        lines = []
+        for line in self.output().splitlines():
+            if line.startswith("{"):
+                lines.append(json.loads(line))
+        return lines
+
+    def access_lines(self) -> list[dict[str, Any]]:
+        return [line for line in self.json_lines() if line.get("logger") == "access"]
+
+    def events(self) -> list[dict[str, Any]]:
+        return [line for line in self.json_lines() if "event" in line]
+
     def request(
         self, method: str, path: str, token: str | None = None, body: Any = None
     ) -> tuple[int, Any]:

@@ -61,11 +61,16 @@ def operations(spec):
 def test_the_document_is_valid_openapi_3(spec):
     validate(spec)
     assert spec["openapi"].startswith("3.")
-    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-    }
+    schemes = spec["components"]["securitySchemes"]
+    for name in ("bearerAuth", "refreshAuth"):
+        assert schemes[name]["scheme"] == "bearer" and schemes[name]["bearerFormat"] == "JWT"
+    assert "service credential" in schemes["introspectionServiceCredential"]["description"]
+
+
+def test_the_document_starts_with_how_to_get_and_use_tokens(spec):
+    intro = spec["info"]["description"]
+    for step in ("POST /register", "POST /login", "Authorize", "fresh", "token_revoked"):
+        assert step in intro
 
 
 def test_every_operation_is_documented(spec):
@@ -77,10 +82,11 @@ def test_protected_operations_name_the_bearer_scheme_and_their_401(spec):
         if (method, path) in PUBLIC:
             assert "security" not in operation, (method, path)
         elif (method, path) in CLIENT_AUTH:
-            assert operation["security"] == [{"introspectionClient": []}]
+            assert operation["security"] == [{"introspectionServiceCredential": []}]
             assert "401" in operation["responses"]
         else:
-            assert operation.get("security") == [{"bearerAuth": []}], (method, path)
+            scheme = "refreshAuth" if path == "/refresh" else "bearerAuth"
+            assert operation.get("security") == [{scheme: []}], (method, path)
             assert "401" in operation["responses"], (method, path)
 
 
