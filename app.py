@@ -15,7 +15,7 @@ import config
 import models  # noqa: F401  (every table, for Alembic)
 from auth import cli, passwords, throttling, tokens
 from extensions import db, migrate
-from resources import auth, health, items, keys, sessions, stores, tags, users
+from resources import auth, health, index, items, keys, sessions, stores, tags, users
 from web import access_log, headers, logs, metrics, startup, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
@@ -71,7 +71,7 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    for resource in (auth, users, sessions, stores, items, tags, keys, health):
+    for resource in (index, auth, users, sessions, stores, items, tags, keys, health):
         api.register_blueprint(resource.blp)
     register_error_handlers(app)
     swagger.init_app(app)

@@ -52,8 +52,24 @@ class RegisteredSchema(Schema):
 
 
 class TokensSchema(Schema):
-    access_token = fields.String(metadata={"description": "Bearer token, 15 minutes"})
-    refresh_token = fields.String(metadata={"description": "For POST /refresh, 30 days"})
+    """RFC 6749 §5.1's token response, with the refresh token's lifetime beside it."""
+
+    access_token = fields.String(
+        required=True, metadata={"description": "Bearer token, 15 minutes by default"}
+    )
+    token_type = fields.String(
+        required=True, validate=validate.OneOf(["Bearer"]), metadata={"example": "Bearer"}
+    )
+    expires_in = fields.Integer(
+        required=True, metadata={"description": "Seconds the access token lives", "example": 900}
+    )
+    refresh_token = fields.String(
+        required=True, metadata={"description": "For POST /refresh only; spent on use"}
+    )
+    refresh_expires_in = fields.Integer(
+        required=True,
+        metadata={"description": "Seconds the refresh token lives", "example": 2592000},
+    )
 
 
 class MessageSchema(Schema):

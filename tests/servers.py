@@ -85,6 +85,7 @@ class Server:
         self.env = {**env, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
         self.log = Path(env["INSTANCE_PATH"]) / f"gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
+        self.start_until = "/health"  # the path whose 200 means started
 
     def start(self, timeout: float = 30) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.output()}")
             try:
-                if self.request("GET", "/health")[0] == 200:
+                if self.request("GET", self.start_until)[0] == 200:
                     return self
             except OSError:
                 pass

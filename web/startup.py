@@ -41,9 +41,10 @@ def check_migrated(app: Flask) -> None:
         heads = set(ScriptDirectory.from_config(alembic).get_heads())
         with db.engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
+        url = _safe_url()
     if current != heads:
         raise StartupError(
-            f"DATABASE_URL: {_safe_url()} is at migration {', '.join(current) or 'none'}, "
+            f"DATABASE_URL: {url} is at migration {', '.join(current) or 'none'}, "
             f"not {', '.join(heads)}: run `flask --app app db upgrade` first"
         )
 

@@ -7,6 +7,9 @@ PUBLIC = {
     ("post", "/register"),
     ("post", "/login"),
     ("get", "/health"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("get", "/"),
     ("get", "/.well-known/jwks.json"),
 }
 EXPECTED = {
@@ -18,6 +21,9 @@ EXPECTED = {
     ("get", "/me"),
     ("post", "/me/password"),
     ("get", "/health"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("get", "/"),
     ("get", "/sessions"),
     ("delete", "/sessions/{session_id}"),
     ("get", "/user/{user_id}"),
