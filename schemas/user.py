@@ -25,6 +25,14 @@ class LoginSchema(Schema):
 class RegisterSchema(LoginSchema):
     """A login's fields, an optional e-mail, and the password policy."""
 
+    # The policy's length, in the document too (the default FLASK_PASSWORD_MIN_LENGTH); the
+    # other rules (common passwords, the username) only a 422 can say.
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=PASSWORD_LENGTH,
+        metadata={"example": "correct horse battery staple", "minLength": 8},
+    )
     email = fields.Email(load_default=None, validate=validate.Length(max=254))
 
     @validates_schema
