@@ -116,3 +116,15 @@ def test_swagger_ui_is_served_with_local_assets(client):
         response = client.get(f"/swagger-ui-assets/{asset}")
         assert response.status_code == 200
         response.close()
+
+
+def test_each_error_status_shows_the_codes_it_really_carries(spec, client):
+    responses = spec["components"]["responses"]
+    unauthorized = responses["UNAUTHORIZED"]["content"]["application/json"]["examples"]
+    conflict = responses["CONFLICT"]["content"]["application/json"]["examples"]
+
+    assert {example["value"]["error"] for example in unauthorized.values()} >= {
+        "authorization_required", "invalid_token", "token_revoked", "invalid_credentials"
+    }  # fmt: skip
+    assert all("error" not in example["value"] for example in conflict.values())
+    assert client.get("/me").json == unauthorized["authorization_required"]["value"]
