@@ -16,7 +16,7 @@ import models  # noqa: F401  (every table, for Alembic)
 from auth import cli, passwords, throttling, tokens
 from extensions import db, migrate
 from resources import auth, health, index, items, keys, sessions, stores, tags, users
-from web import access_log, error_examples, headers, logs, metrics, startup, swagger
+from web import access_log, document, headers, logs, metrics, startup, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
@@ -69,7 +69,7 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     throttling.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
-    error_examples.init_app(app)
+    document.init_app(app)
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
     for resource in (index, auth, users, sessions, stores, items, tags, keys, health):

@@ -27,27 +27,6 @@ SECRETS = ("JWT_SECRET_KEY", "METRICS_TOKEN", "INTROSPECTION_CLIENT_SECRET")
 RATES = 'limits such as "10 per minute;30 per hour"'
 
 
-INTRODUCTION = """\
-Accounts and JWTs with real logout. To try it here:
-
-1. **POST /register** with a username and a password (8 characters or more).
-2. **POST /login** with the same: the answer has an `access_token` (fresh, 15 minutes) and
-   a `refresh_token` (30 days, spent on each use).
-3. Click **Authorize**: paste the access token under *bearerAuth* and the refresh token
-   under *refreshAuth*. The page keeps them across reloads.
-4. Call the other operations. **POST /refresh** uses *refreshAuth* and returns a new pair:
-   paste both again.
-
-A *fresh* token (one straight from /login) is needed by `POST /me/password`,
-`DELETE /user/{user_id}` and `POST /item`; after a refresh, log in again for those.
-
-Every error has one shape, `{"code", "status", "message", "errors"?, "error"?}`; 401s
-carry `error`, one of `authorization_required`, `invalid_token`, `token_expired`,
-`token_revoked`, `fresh_token_required`, `user_not_found`, `invalid_credentials` (and
-`invalid_client` on /introspect). Each operation lists the statuses it can answer.
-"""
-
-
 class Config:
     JWT_TOKEN_LOCATION = ["headers"]
     # A CSRF claim only matters for tokens in cookies; these travel in a header.
@@ -63,35 +42,6 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "/swagger-ui"
     # Served by the app itself (see app.py): a CDN would leave the page blank offline.
     OPENAPI_SWAGGER_UI_URL = "/swagger-ui-assets/"
-    # The Authorize dialog keeps what was pasted across reloads (browser local storage).
-    OPENAPI_SWAGGER_UI_CONFIG = {"persistAuthorization": True}
-    API_SPEC_OPTIONS = {
-        "info": {"description": INTRODUCTION},
-        "components": {
-            "securitySchemes": {
-                "bearerAuth": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "bearerFormat": "JWT",
-                    "description": "The access_token from POST /login or POST /refresh.",
-                },
-                "refreshAuth": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "bearerFormat": "JWT",
-                    "description": "The refresh_token from POST /login; only POST /refresh "
-                    "takes it, and each one is spent on use.",
-                },
-                "introspectionServiceCredential": {
-                    "type": "http",
-                    "scheme": "basic",
-                    "description": "A service credential, not a user login: the "
-                    "INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET a resource "
-                    "server presents to POST /introspect.",
-                },
-            }
-        },
-    }
 
 
 class ConfigError(RuntimeError):
@@ -227,6 +177,8 @@ def _check(config: Mapping[str, Any]) -> None:
 def _refusal(name: str, given: Any, accepted: str) -> str:
     if name in SECRETS:  # a secret is never echoed, not even a wrong one
         given = f"a value of {len(str(given).encode())} bytes"
+    elif isinstance(given, list):
+        given = repr(",".join(given))
     else:
         given = repr(given if not isinstance(given, timedelta) else given.total_seconds())
     return f"{name}: {given} is not accepted; expected {accepted}"
@@ -241,10 +193,10 @@ def _derive(app: Flask) -> None:
         config["JWT_DECODE_LEEWAY"] = int(config["JWT_DECODE_LEEWAY"].total_seconds())
     # Only the configured algorithm verifies: no HS/RS confusion, no alg=none.
     config["JWT_DECODE_ALGORITHMS"] = [config["JWT_ALGORITHM"]]
-    config["LOG_LEVEL"] = config["LOG_LEVEL"].upper()
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_KEY_PREFIX", "jwt-api")
     _check(config)  # the URL as given, before the SQLite default fills it in
+    config["LOG_LEVEL"] = config["LOG_LEVEL"].upper()
     config["SQLALCHEMY_DATABASE_URI"] = _database_url(config["SQLALCHEMY_DATABASE_URI"], app)
 
 
