@@ -75,3 +75,18 @@ def test_a_login_moves_the_login_counter(client, user_id):
     client.post("/login", json={"username": "alice", "password": PASSWORD})
 
     assert logins(reader) == before + 1
+
+
+def test_a_throttled_request_is_a_security_event(caplog):
+    from tests.conftest import make_app
+
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_REGISTER_PER_ADDRESS="1 per minute")
+    client = client.test_client()
+    caplog.set_level("INFO")
+
+    client.post("/register", json={"username": "first", "password": PASSWORD})
+    throttled = client.post("/register", json={"username": "second", "password": PASSWORD})
+
+    events = [getattr(record, "event", None) for record in caplog.records]
+    assert throttled.status_code == 429
+    assert events.count("throttled") == 1 and events.count("register") == 1
