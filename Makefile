@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
-# A stray .env or .flaskenv up the tree must not change what runs.
-export FLASK_SKIP_DOTENV := 1
+# Every entry point (gunicorn, the flask commands) reads .env as the flask command does;
+# the tests set FLASK_SKIP_DOTENV=1 themselves so that a developer's .env changes nothing.
 
 .PHONY: help run test test-fast test-services lint bench browser install install-dev migrate clean
 
@@ -48,15 +48,15 @@ browser: ## Install Debian's chromium for the browser tests, if missing (as root
 	  else echo "Chromium is missing: install Debian's chromium package for the browser test"; fi; }
 
 test: install-dev browser ## The whole suite on SQLite, no Redis: every tier but services/
-	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q tests/api tests/unit tests/system $(PYTEST_ARGS)
+	FLASK_SKIP_DOTENV=1 TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q tests/api tests/unit tests/system $(PYTEST_ARGS)
 
 test-fast: install-dev ## The in-process API tests and the unit tests only (under a minute)
-	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q tests/api tests/unit $(PYTEST_ARGS)
+	FLASK_SKIP_DOTENV=1 TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q tests/api tests/unit $(PYTEST_ARGS)
 
 # Every tier again on PostgreSQL + Redis, with services/ (they must answer: .ci/run
 # starts them). Redis database 15 is flushed by the tests.
 test-services: install-dev browser ## The whole suite on PostgreSQL + Redis
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	FLASK_SKIP_DOTENV=1 TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	TEST_REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/pytest -q tests $(PYTEST_ARGS)
 

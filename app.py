@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,20 +16,50 @@ import config
 import models  # noqa: F401  (every table, for Alembic)
 from auth import challenges, cli, passwords, throttling, tokens
 from extensions import db, migrate
-from resources import auth, health, items, keys, sessions, stores, tags, users
-from web import bodies, headers, swagger
+from resources import auth, health, index, items, keys, sessions, stores, tags, users
+from web import access_log, bodies, document, headers, logs, metrics, startup, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """The app. Called without overrides it is an entry point (the server's workers, the
+    `flask` command): a bad setting or an unreachable database then ends the process
+    with one line saying what to fix, never a traceback."""
+    try:
+        return _build(overrides)
+    except (config.ConfigError, startup.StartupError) as error:
+        if overrides is not None:
+            raise
+        sys.exit(f"error: {error}")
+
+
+def check_start() -> None:
+    """Once, in a server's master process before any worker starts (gunicorn's
+    on_starting): the settings, the database reachable and migrated, Redis (a warning)."""
+    app = create_app()
+    try:
+        startup.check_migrated(app)
+        startup.warn_redis(app)
+    except startup.StartupError as error:
+        sys.exit(f"error: {error}")
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection may be shared with forked workers
+
+
+def _build(overrides: Mapping[str, Any] | None) -> Flask:
     # INSTANCE_PATH: where the generated key and the default SQLite file live.
     app = Flask(__name__, instance_path=os.getenv("INSTANCE_PATH") or None)
     config.load(app, overrides)
+    if not app.testing:  # under pytest, pytest's capture owns logging
+        logs.configure(app)
     _private_files(app)
 
     db.init_app(app)
+    if overrides is None:
+        startup.check_database(app)
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db)
@@ -40,14 +71,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     challenges.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
+    document.init_app(app)
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    for resource in (auth, users, sessions, stores, items, tags, keys, health):
+    for resource in (index, auth, users, sessions, stores, items, tags, keys, health):
         api.register_blueprint(resource.blp)
     register_error_handlers(app)
     swagger.init_app(app)
     headers.init_app(app)
     bodies.init_app(app)
+    access_log.init_app(app)
+    metrics.init_app(app)
     return app
 
 

@@ -1,65 +1,38 @@
-"""Configuration: one class of defaults read from the environment, overridable by
-FLASK_<KEY>, and `load()`, the one place that turns them into the app's effective settings
-and refuses a bad one."""
+"""Configuration: defaults, then the environment parsed and checked once by `load()`, which
+refuses a bad setting with one line naming it, what was given and what is accepted."""
 
+import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from environs import Env, EnvError
 from flask import Flask
+from flask.cli import load_dotenv
+from flask.helpers import get_load_dotenv
+from limits import parse_many
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 # RFC 7518 §3.2: an HS256 key at least as long as the hash.
 MIN_SECRET_BYTES = 32
 ALGORITHMS = ("HS256", "RS256", "ES256", "EdDSA")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+BOOLEAN = "true/false, 1/0, yes/no or on/off, in any case"
+DURATION = "seconds (900) or a number with a unit (15m, 12h, 30d)"
+SECRETS = ("JWT_SECRET_KEY", "METRICS_TOKEN", "INTROSPECTION_CLIENT_SECRET")
+RATES = 'limits such as "10 per minute;30 per hour"'
 
 
 class Config:
-    # None: an SQLite file in the instance folder (resolved in create_app).
-    SQLALCHEMY_DATABASE_URI = os.getenv("DATABASE_URL")
-    # None: no Redis; the database holds revocations and throttling counters.
-    REDIS_URL = os.getenv("REDIS_URL")
-
-    # None or empty: a random key generated once into the instance folder.
-    JWT_SECRET_KEY = os.getenv("JWT_SECRET_KEY")
-    # HS256 (the secret above), or RS256 / ES256 / EdDSA with keys in the instance folder.
-    JWT_ALGORITHM = os.getenv("JWT_ALGORITHM", "HS256")
-    # One PEM private key managed outside the app (no `flask keys rotate` then).
-    JWT_PRIVATE_KEY_FILE = os.getenv("JWT_PRIVATE_KEY_FILE")
-    # Checked when set (flask-jwt-extended reads these keys itself).
-    JWT_ENCODE_ISSUER = os.getenv("JWT_ENCODE_ISSUER")
-    JWT_DECODE_ISSUER = os.getenv("JWT_DECODE_ISSUER")
-    JWT_ENCODE_AUDIENCE = os.getenv("JWT_ENCODE_AUDIENCE")
-    JWT_DECODE_AUDIENCE = os.getenv("JWT_DECODE_AUDIENCE")
-    # The one client that may call POST /introspect (HTTP Basic); unset: nobody may.
-    INTROSPECTION_CLIENT_ID = os.getenv("INTROSPECTION_CLIENT_ID")
-    INTROSPECTION_CLIENT_SECRET = os.getenv("INTROSPECTION_CLIENT_SECRET")
     JWT_TOKEN_LOCATION = ["headers"]
     # A CSRF claim only matters for tokens in cookies; these travel in a header.
     JWT_COOKIE_CSRF_PROTECT = False
-    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
-    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
-    # Per worker: tokens whose signature was checked (expiry and revocation never skip).
-    VERIFIED_TOKENS_REMEMBERED = 2048
-
-    # OWASP's 2023 advice for PBKDF2-HMAC-SHA256; about 0.14 s of CPU per hash here.
-    PASSWORD_HASH_ROUNDS = 600_000
-    PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 1024
-
-    MAX_CONTENT_LENGTH = 1024 * 1024
-    # Revocation rows past their expiry are deleted at most this often per process.
-    PURGE_INTERVAL_SECONDS = 600
-
-    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_LOGIN_PER_ACCOUNT = "10 per minute;30 per hour"
-    RATELIMIT_LOGIN_PER_ADDRESS = "30 per minute"
-    RATELIMIT_REGISTER_PER_ADDRESS = "10 per minute"
-    RATELIMIT_REFRESH_PER_ADDRESS = "60 per minute"
-    # How many reverse proxies in front of the app may be trusted for X-Forwarded-For.
-    PROXY_COUNT = int(os.getenv("PROXY_COUNT", "0"))
 
     API_TITLE = "Flask JWT Auth API"
     API_VERSION = "1.0.0"
@@ -69,48 +42,163 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "/swagger-ui"
     # Served by the app itself (see app.py): a CDN would leave the page blank offline.
     OPENAPI_SWAGGER_UI_URL = "/swagger-ui-assets/"
-    API_SPEC_OPTIONS = {
-        "components": {
-            "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-                "introspectionClient": {"type": "http", "scheme": "basic"},
-            }
-        }
-    }
 
 
 class ConfigError(RuntimeError):
     """A setting the app cannot start with; the message names it and what is accepted."""
 
 
+# (config key, environment variable, how to read it, default, what is accepted)
+Setting = tuple[str, str, str, Any, str]
+SETTINGS: tuple[Setting, ...] = (
+    ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL", "str", None, "an SQLAlchemy URL"),
+    ("REDIS_URL", "REDIS_URL", "str", None, "redis://, rediss:// or unix:// URL"),
+    ("JWT_SECRET_KEY", "JWT_SECRET_KEY", "str", None, f"at least {MIN_SECRET_BYTES} bytes"),
+    ("JWT_ALGORITHM", "JWT_ALGORITHM", "str", "HS256", "one of " + ", ".join(ALGORITHMS)),
+    ("JWT_PRIVATE_KEY_FILE", "JWT_PRIVATE_KEY_FILE", "str", None, "a path"),
+    ("JWT_ENCODE_ISSUER", "JWT_ENCODE_ISSUER", "str", None, "a string"),
+    ("JWT_DECODE_ISSUER", "JWT_DECODE_ISSUER", "str", None, "a string"),
+    ("JWT_ENCODE_AUDIENCE", "JWT_ENCODE_AUDIENCE", "str", None, "a string"),
+    ("JWT_DECODE_AUDIENCE", "JWT_DECODE_AUDIENCE", "str", None, "a string"),
+    ("INTROSPECTION_CLIENT_ID", "INTROSPECTION_CLIENT_ID", "str", None, "a string"),
+    ("INTROSPECTION_CLIENT_SECRET", "INTROSPECTION_CLIENT_SECRET", "str", None, "a string"),
+    ("PROXY_COUNT", "PROXY_COUNT", "int", 0, "an integer from 0 to 10"),
+    ("LOG_LEVEL", "LOG_LEVEL", "str", "INFO", "one of " + ", ".join(LOG_LEVELS)),
+    ("LOG_FORMAT", "LOG_FORMAT", "str", "json", "json or text"),
+    ("METRICS_TOKEN", "METRICS_TOKEN", "str", None, f"at least {MIN_SECRET_BYTES} bytes"),
+    ("METRICS_ALLOWED_ADDRESSES", "METRICS_ALLOWED_ADDRESSES", "list", [], "addresses/CIDRs"),
+    ("JWT_ACCESS_TOKEN_EXPIRES", "FLASK_JWT_ACCESS_TOKEN_EXPIRES", "timedelta",
+     timedelta(minutes=15), DURATION),
+    ("JWT_REFRESH_TOKEN_EXPIRES", "FLASK_JWT_REFRESH_TOKEN_EXPIRES", "timedelta",
+     timedelta(days=30), DURATION),
+    # Clocks of several instances drift by a second or two; an `iat`/`nbf` slightly in
+    # the future (or an `exp` just past) is accepted within this margin.
+    ("JWT_DECODE_LEEWAY", "FLASK_JWT_DECODE_LEEWAY", "timedelta", timedelta(seconds=5),
+     "seconds from 0 to 300, or 1m"),
+    # Per worker: tokens whose signature was checked (expiry and revocation never skip).
+    ("VERIFIED_TOKENS_REMEMBERED", "FLASK_VERIFIED_TOKENS_REMEMBERED", "int", 2048, "0 or more"),
+    # OWASP's 2023 advice for PBKDF2-HMAC-SHA256; about 0.14 s of CPU per hash here.
+    ("PASSWORD_HASH_ROUNDS", "FLASK_PASSWORD_HASH_ROUNDS", "int", 600_000, "1000 or more"),
+    ("PASSWORD_MIN_LENGTH", "FLASK_PASSWORD_MIN_LENGTH", "int", 8, "from 1 to 1024"),
+    ("MAX_CONTENT_LENGTH", "FLASK_MAX_CONTENT_LENGTH", "int", 1024 * 1024, "bytes, 1 or more"),
+    # Revocation rows past their expiry are deleted at most this often per process.
+    ("PURGE_INTERVAL_SECONDS", "FLASK_PURGE_INTERVAL_SECONDS", "int", 600, "seconds, 1 or more"),
+    ("RATELIMIT_ENABLED", "FLASK_RATELIMIT_ENABLED", "bool", True, BOOLEAN),
+    ("RATELIMIT_LOGIN_PER_ACCOUNT", "FLASK_RATELIMIT_LOGIN_PER_ACCOUNT", "str",
+     "10 per minute;30 per hour", RATES),
+    ("RATELIMIT_LOGIN_PER_ADDRESS", "FLASK_RATELIMIT_LOGIN_PER_ADDRESS", "str",
+     "30 per minute", RATES),
+    ("RATELIMIT_REGISTER_PER_ADDRESS", "FLASK_RATELIMIT_REGISTER_PER_ADDRESS", "str",
+     "10 per minute", RATES),
+    ("RATELIMIT_REFRESH_PER_ADDRESS", "FLASK_RATELIMIT_REFRESH_PER_ADDRESS", "str",
+     "60 per minute", RATES),
+)  # fmt: skip
+
+
+# The defaults are Config's too, so Config.PASSWORD_HASH_ROUNDS and the like read as before.
+for _key, _name, _kind, _default, _accepted in SETTINGS:
+    setattr(Config, _key, _default)
+
+
+def _check_url(url: str) -> bool:
+    try:
+        return make_url(url).get_backend_name() in ("sqlite", "postgresql", "postgres")
+    except ArgumentError:
+        return False
+
+
+def _check_addresses(addresses: list[str]) -> bool:
+    try:
+        return all(ipaddress.ip_network(a.strip(), strict=False) for a in addresses)
+    except ValueError:
+        return False
+
+
+# A value that parses but is still refused; the message is the setting's "accepted".
+CHECKS: dict[str, Callable[[Any], bool]] = {
+    "SQLALCHEMY_DATABASE_URI": _check_url,
+    "REDIS_URL": lambda url: url.startswith(("redis://", "rediss://", "unix://")),
+    "JWT_SECRET_KEY": lambda secret: len(secret.encode()) >= MIN_SECRET_BYTES,
+    "METRICS_TOKEN": lambda secret: len(secret.encode()) >= MIN_SECRET_BYTES,
+    "JWT_ALGORITHM": lambda name: name in ALGORITHMS,
+    "PROXY_COUNT": lambda count: 0 <= count <= 10,
+    "LOG_LEVEL": lambda level: level.upper() in LOG_LEVELS,
+    "LOG_FORMAT": lambda name: name in ("json", "text"),
+    "METRICS_ALLOWED_ADDRESSES": _check_addresses,
+    "JWT_ACCESS_TOKEN_EXPIRES": lambda delta: delta > timedelta(0),
+    "JWT_REFRESH_TOKEN_EXPIRES": lambda delta: delta > timedelta(0),
+    "JWT_DECODE_LEEWAY": lambda seconds: 0 <= seconds <= 300,
+    "VERIFIED_TOKENS_REMEMBERED": lambda count: count >= 0,
+    "PASSWORD_HASH_ROUNDS": lambda rounds: rounds >= 1000,
+    "PASSWORD_MIN_LENGTH": lambda length: 1 <= length <= 1024,
+    "MAX_CONTENT_LENGTH": lambda size: size >= 1,
+    "PURGE_INTERVAL_SECONDS": lambda seconds: seconds >= 1,
+    **{key: lambda rates: bool(parse_many(rates)) for key, *_ in SETTINGS if "PER_" in key},
+}
+
+
 def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
-    """Fill app.config: the defaults above, then FLASK_<KEY> variables, then `overrides`
-    (tests pass a dict, like flaskr's create_app(test_config)), then what follows from
-    them. Raises ConfigError for a setting the app must not start with."""
+    """Fill app.config: the defaults above, then the environment (a `.env` file too, as
+    the `flask` command reads it, unless FLASK_SKIP_DOTENV=1), then `overrides` (tests
+    pass a dict, like flaskr's create_app(test_config)). Raises ConfigError."""
+    if get_load_dotenv():
+        load_dotenv()
     app.config.from_object(Config)
-    app.config.from_prefixed_env()
+    app.config.from_prefixed_env()  # any other Flask key, as FLASK_<KEY>
+    env = Env(eager=True)
+    for key, name, kind, default, accepted in SETTINGS:
+        if not os.environ.get(name):  # unset or empty: the default
+            app.config[key] = default
+            continue
+        try:
+            app.config[key] = getattr(env, kind)(name)
+        except EnvError:
+            raise ConfigError(_refusal(name, os.environ[name], accepted)) from None
     if overrides:
         app.config.update(overrides)
+    _derive(app)
+
+
+def _check(config: Mapping[str, Any]) -> None:
+    by_key = {key: (name, accepted) for key, name, _kind, _default, accepted in SETTINGS}
+    for key, check in CHECKS.items():
+        value = config.get(key)
+        if value is None:
+            continue
+        try:
+            good = check(value)
+        except (TypeError, ValueError):
+            good = False
+        if not good:
+            name, accepted = by_key[key]
+            raise ConfigError(_refusal(name, value, accepted))
+
+
+def _refusal(name: str, given: Any, accepted: str) -> str:
+    if name in SECRETS:  # a secret is never echoed, not even a wrong one
+        given = f"a value of {len(str(given).encode())} bytes"
+    elif isinstance(given, list):
+        given = repr(",".join(given))
+    else:
+        given = repr(given if not isinstance(given, timedelta) else given.total_seconds())
+    return f"{name}: {given} is not accepted; expected {accepted}"
+
+
+def _derive(app: Flask) -> None:
     config = app.config
-    config["SQLALCHEMY_DATABASE_URI"] = _database_url(config["SQLALCHEMY_DATABASE_URI"], app)
     for key in ("JWT_ACCESS_TOKEN_EXPIRES", "JWT_REFRESH_TOKEN_EXPIRES"):
-        # FLASK_JWT_..._EXPIRES=900 arrives as seconds; session expiry needs a timedelta.
-        if not isinstance(config[key], timedelta):
+        if not isinstance(config[key], timedelta):  # an override given in seconds
             config[key] = timedelta(seconds=config[key])
-    algorithm = config["JWT_ALGORITHM"]
-    if algorithm not in ALGORITHMS:
-        raise ConfigError(f"JWT_ALGORITHM must be one of {', '.join(ALGORITHMS)}, not {algorithm}")
+    if isinstance(config["JWT_DECODE_LEEWAY"], timedelta):  # whole seconds, as the cache needs
+        config["JWT_DECODE_LEEWAY"] = int(config["JWT_DECODE_LEEWAY"].total_seconds())
     # Only the configured algorithm verifies: no HS/RS confusion, no alg=none.
-    config["JWT_DECODE_ALGORITHMS"] = [algorithm]
-    secret = config["JWT_SECRET_KEY"]
-    if secret and len(secret.encode()) < MIN_SECRET_BYTES:
-        raise ConfigError(
-            f"JWT_SECRET_KEY is {len(secret.encode())} bytes; it must be at least "
-            f"{MIN_SECRET_BYTES}. Generate one with: openssl rand -hex 32"
-        )
+    config["JWT_DECODE_ALGORITHMS"] = [config["JWT_ALGORITHM"]]
     # Without Redis, the app's own database (auth/throttle_store.py), never process memory.
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "appdb://")
     config.setdefault("RATELIMIT_KEY_PREFIX", "jwt-api")
+    _check(config)  # the URL as given, before the SQLite default fills it in
+    config["LOG_LEVEL"] = config["LOG_LEVEL"].upper()
+    config["SQLALCHEMY_DATABASE_URI"] = _database_url(config["SQLALCHEMY_DATABASE_URI"], app)
 
 
 def _database_url(url: str | None, app: Flask) -> str:

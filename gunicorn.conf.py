@@ -11,7 +11,19 @@ graceful_timeout = 20
 keepalive = 2
 # Several instances on one host would fight over one control socket.
 control_socket_disable = True
-accesslog = "-"
-# The request line without its query string (%(U)s is the path alone); no headers at all,
-# so neither an Authorization header nor a token in a URL reaches the log.
-access_log_format = '%(h)s [%(p)s] "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+# The app writes its own access log (web/access_log.py), the same under any server.
+accesslog = None
+
+
+def on_starting(server: object) -> None:
+    """Before any worker forks: settings, database and Redis checked once (one line
+    rather than one per worker), and the directory where every worker's metrics go."""
+    import tempfile
+    from pathlib import Path
+
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="jwt-api-metrics-"))
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()  # counts of a previous run would be added to this one's
+    from app import check_start
+
+    check_start()

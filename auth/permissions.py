@@ -17,7 +17,9 @@ def protected(blp: Blueprint, *, fresh: bool = False, refresh: bool = False) -> 
 
     def decorator(func: F) -> F:
         func = blp.alt_response(401, response="UNAUTHORIZED")(func)
-        func = Blueprint.doc(security=[{"bearerAuth": []}])(func)
+        # Swagger UI offers one slot per scheme: the refresh token gets its own.
+        scheme = "refreshAuth" if refresh else "bearerAuth"
+        func = Blueprint.doc(security=[{scheme: []}])(func)
         return jwt_required(fresh=fresh, refresh=refresh)(func)
 
     return decorator

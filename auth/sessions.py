@@ -1,7 +1,5 @@
 """Login sessions: start, rotate the refresh token, revoke; each event logged once."""
 
-import json
-import logging
 import time
 import uuid
 from collections.abc import Sequence
@@ -17,8 +15,7 @@ from auth.revocation.database import purge
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
-
-log = logging.getLogger("auth.sessions")
+from web import audit
 
 
 def new_id() -> str:
@@ -124,6 +121,7 @@ def _purge_now_and_then() -> None:
 
 
 def log_event(event: str, user_id: int | None, sid: str | None, **extra: Any) -> None:
-    """One structured line per session event; never a token or a password."""
-    record = {"event": event, "user_id": user_id, "sid": sid, "ip": request.remote_addr, **extra}
-    log.info(json.dumps(record, sort_keys=True))
+    """One log line (and one count in /metrics) per session event; never a token or a
+    password. Names: register, login, login_failed, refresh, reuse_detected, logout,
+    logout_all, session_revoked, password_changed, user_deleted."""
+    audit.event(event, user_id, sid, **extra)

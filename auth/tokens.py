@@ -17,9 +17,14 @@ jwt = TokenManager()
 
 def issue(user_id: int, is_admin: bool, sid: str, refresh_jti: str, *, fresh: bool) -> dict:
     """A new access token and the session's refresh token (its jti chosen by the caller,
-    so that the session row names its one spendable refresh token)."""
+    so that the session row names its one spendable refresh token), with their lifetimes
+    in seconds as RFC 6749 §5.1 has them, so a client can plan its refresh."""
     identity = str(user_id)  # PyJWT >= 2.10 refuses a non-string `sub`
+    config = current_app.config
     return {
+        "token_type": "Bearer",
+        "expires_in": int(config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
+        "refresh_expires_in": int(config["JWT_REFRESH_TOKEN_EXPIRES"].total_seconds()),
         "access_token": create_access_token(
             identity, fresh=fresh, additional_claims={"sid": sid, "is_admin": is_admin}
         ),

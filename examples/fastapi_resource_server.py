@@ -16,6 +16,7 @@ The API must sign with a public-key algorithm: JWT_ALGORITHM=RS256, ES256 or EdD
 import base64
 import json
 import os
+import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Annotated, Any
@@ -39,6 +40,12 @@ def _unauthorized(reason: str) -> HTTPException:
     return HTTPException(401, detail=reason, headers={"WWW-Authenticate": "Bearer"})
 
 
+def _unavailable(reason: str) -> HTTPException:
+    # Our fault or the API's, never the caller's: a 401 would tell a client with a good
+    # token to log in again, and a 500 would hide what an operator has to fix.
+    return HTTPException(503, detail=reason, headers={"Retry-After": "5"})
+
+
 def _still_active(token: str) -> bool:
     credential = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
     request = urllib.request.Request(
@@ -46,8 +53,18 @@ def _still_active(token: str) -> bool:
         data=urllib.parse.urlencode({"token": token}).encode(),
         headers={"Authorization": f"Basic {credential}"},
     )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return bool(json.load(response).get("active"))
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return bool(json.load(response).get("active"))
+    except urllib.error.HTTPError as error:
+        if error.code == 401:
+            raise _unavailable(
+                "The auth API refused this service's introspection credential: "
+                "check INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET."
+            ) from None
+        raise _unavailable(f"The auth API's introspection answered {error.code}.") from None
+    except (OSError, ValueError):
+        raise _unavailable(f"The auth API at {AUTH_API_URL} cannot be reached.") from None
 
 
 def access_claims(
@@ -58,6 +75,11 @@ def access_claims(
     token = credentials.credentials
     try:
         signing_key = jwks.get_signing_key_from_jwt(token)  # by the token's kid
+    except jwt.PyJWKClientConnectionError:
+        raise _unavailable(f"The auth API at {AUTH_API_URL} cannot be reached.") from None
+    except jwt.PyJWTError as error:
+        raise _unauthorized(f"Invalid token: {error}") from None
+    try:
         if signing_key.algorithm_name not in ALGORITHMS:
             raise _unauthorized("Unexpected key type.")
         claims = jwt.decode(

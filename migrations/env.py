@@ -1,16 +1,14 @@
 """Alembic's environment for Flask-Migrate: the app's engine and metadata."""
 
 import logging
-from logging.config import fileConfig
 
 import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
 config = context.config
-# Tests run migrations in-process: let them keep their own logging set-up.
-if config.config_file_name is not None and config.attributes.get("configure_logger", True):
-    fileConfig(config.config_file_name)
+# No fileConfig(alembic.ini): create_app configured logging (JSON lines on stderr) for
+# the `flask db` commands as for the server.
 logger = logging.getLogger("alembic.env")
 
 

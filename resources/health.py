@@ -1,4 +1,5 @@
-"""Liveness with a real round trip to each backing service."""
+"""Liveness (the process answers) and readiness (a real round trip to each backing
+service), as orchestrators probe them apart; /health is readiness, as before."""
 
 from flask.views import MethodView
 from redis.exceptions import RedisError
@@ -11,7 +12,7 @@ from schemas.health import HealthSchema
 from web.api import abort
 from web.blueprint import Blueprint
 
-blp = Blueprint("health", __name__, description="Health check")
+blp = Blueprint("health", __name__, description="Liveness and readiness")
 
 
 def _database() -> str:
@@ -34,15 +35,36 @@ def _redis() -> str | None:
     return "ok"
 
 
+@blp.route("/health/live")
+class Live(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self) -> dict:
+        """Whether the process answers (no backing service is asked)"""
+        return {"status": "ok"}
+
+
+@blp.route("/health/ready")
+class Ready(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self) -> dict:
+        """Whether the API can reach its database (and Redis, when configured)"""
+        return _ready()
+
+
 @blp.route("/health")
 class Health(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self) -> dict:
-        """Whether the API can reach its database (and Redis, when configured)"""
-        checks = {"database": _database(), "redis": _redis()}
-        checks = {name: state for name, state in checks.items() if state is not None}
-        if "down" in checks.values():
-            down = ", ".join(name for name, state in checks.items() if state == "down")
-            abort(503, f"Unreachable: {down}.", errors=checks)
-        return {"status": "ok"}
+        """Readiness, under its first name: the same as /health/ready"""
+        return _ready()
+
+
+def _ready() -> dict:
+    checks = {"database": _database(), "redis": _redis()}
+    checks = {name: state for name, state in checks.items() if state is not None}
+    if "down" in checks.values():
+        down = ", ".join(name for name, state in checks.items() if state == "down")
+        abort(503, f"Unreachable: {down}.", errors=checks)
+    return {"status": "ok"}

@@ -52,7 +52,7 @@ class Introspect(MethodView):
     @blp.alt_response(401, response="UNAUTHORIZED")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-    @blp.doc(security=[{"introspectionClient": []}], requestBody=_REQUEST_BODY)
+    @blp.doc(security=[{"introspectionServiceCredential": []}], requestBody=_REQUEST_BODY)
     def post(self) -> dict:
         """Whether a token is active, revocation included (RFC 7662; client credential)"""
         # Anonymous introspection would be an oracle for stolen tokens.

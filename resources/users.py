@@ -49,7 +49,7 @@ class MyPassword(MethodView):
         user.password_hash = passwords.hash_password(data["new_password"])
         db.session.commit()
         count = sessions.revoke(user.id, keep=claims["sid"])
-        sessions.log_event("password_change", user.id, claims["sid"], sessions=count)
+        sessions.log_event("password_changed", user.id, claims["sid"], sessions=count)
         return {"message": "Password changed."}
 
 

@@ -20,6 +20,13 @@ def id_field(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+# What the document can say of TrimmedString: no C0/C1 control character, and something
+# left once white space is trimmed. (Other refusals, such as unassigned code points, it
+# cannot express; they are 422s like these.)
+NO_CONTROLS = "[^\\u0000-\\u001f\\u007f-\\u009f]"
+TRIMMED_PATTERN = f"^{NO_CONTROLS}*[^\\s\\u0000-\\u001f\\u007f-\\u009f]{NO_CONTROLS}*$"
+
+
 class TrimmedString(fields.String):
     """A string with surrounding white space removed, and no control characters.
 
@@ -30,6 +37,10 @@ class TrimmedString(fields.String):
     def __init__(self, *, max_length: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_length = max_length
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": TRIMMED_PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if self.max_length and isinstance(value, str) and len(value) > 4 * self.max_length:

@@ -25,6 +25,14 @@ class LoginSchema(Schema):
 class RegisterSchema(LoginSchema):
     """A login's fields, an optional e-mail, and the password policy."""
 
+    # The policy's length, in the document too (the default FLASK_PASSWORD_MIN_LENGTH); the
+    # other rules (common passwords, the username) only a 422 can say.
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=PASSWORD_LENGTH,
+        metadata={"example": "correct horse battery staple", "minLength": 8},
+    )
     email = BoundedEmail(load_default=None, validate=validate.Length(max=254))
 
     @validates_schema
@@ -65,8 +73,24 @@ class RegisteredSchema(Schema):
 
 
 class TokensSchema(Schema):
-    access_token = fields.String(metadata={"description": "Bearer token, 15 minutes"})
-    refresh_token = fields.String(metadata={"description": "For POST /refresh, 30 days"})
+    """RFC 6749 §5.1's token response, with the refresh token's lifetime beside it."""
+
+    access_token = fields.String(
+        required=True, metadata={"description": "Bearer token, 15 minutes by default"}
+    )
+    token_type = fields.String(
+        required=True, validate=validate.OneOf(["Bearer"]), metadata={"example": "Bearer"}
+    )
+    expires_in = fields.Integer(
+        required=True, metadata={"description": "Seconds the access token lives", "example": 900}
+    )
+    refresh_token = fields.String(
+        required=True, metadata={"description": "For POST /refresh only; spent on use"}
+    )
+    refresh_expires_in = fields.Integer(
+        required=True,
+        metadata={"description": "Seconds the refresh token lives", "example": 2592000},
+    )
 
 
 class MessageSchema(Schema):

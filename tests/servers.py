@@ -85,6 +85,7 @@ class Server:
         self.env = {**env, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
         self.log = Path(env["INSTANCE_PATH"]) / f"gunicorn-{self.port}.log"
         self.process: subprocess.Popen | None = None
+        self.start_until = "/health"  # the path whose 200 means started
 
     def start(self, timeout: float = 30) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.output()}")
             try:
-                if self.request("GET", "/health")[0] == 200:
+                if self.request("GET", self.start_until)[0] == 200:
                     return self
             except OSError:
                 pass
@@ -120,6 +121,20 @@ class Server:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def json_lines(self) -> list[dict[str, Any]]:
+        """The app's log lines (JSON), without the server's own plain-text lines."""
+        lines = []
+        for line in self.output().splitlines():
+            if line.startswith("{"):
+                lines.append(json.loads(line))
+        return lines
+
+    def access_lines(self) -> list[dict[str, Any]]:
+        return [line for line in self.json_lines() if line.get("logger") == "access"]
+
+    def events(self) -> list[dict[str, Any]]:
+        return [line for line in self.json_lines() if "event" in line]
 
     def request(
         self, method: str, path: str, token: str | None = None, body: Any = None

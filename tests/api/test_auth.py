@@ -54,7 +54,7 @@ def test_login_answers_a_fresh_access_token_and_a_refresh_token(client, user_id)
     response = client.post("/login", json={"username": "alice", "password": PASSWORD})
 
     assert response.status_code == 200
-    assert set(response.json) == {"access_token", "refresh_token"}
+    assert {"access_token", "refresh_token", "token_type", "expires_in"} <= set(response.json)
     assert response.headers["Cache-Control"] == "no-store"
     me = client.get("/me", headers=bearer(response.json["access_token"]))
     assert me.status_code == 200
@@ -97,7 +97,7 @@ def test_refresh_gives_a_non_fresh_access_token_and_spends_the_old_refresh_token
     response = client.post("/refresh", headers=bearer(tokens["refresh_token"]))
 
     assert response.status_code == 200
-    assert set(response.json) == {"access_token", "refresh_token"}
+    assert {"access_token", "refresh_token", "token_type", "expires_in"} <= set(response.json)
     assert response.headers["Cache-Control"] == "no-store"
     new = response.json
     assert client.get("/me", headers=bearer(new["access_token"])).status_code == 200

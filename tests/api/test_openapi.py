@@ -7,6 +7,9 @@ PUBLIC = {
     ("post", "/register"),
     ("post", "/login"),
     ("get", "/health"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("get", "/"),
     ("get", "/.well-known/jwks.json"),
 }
 EXPECTED = {
@@ -19,6 +22,9 @@ EXPECTED = {
     ("get", "/me"),
     ("post", "/me/password"),
     ("get", "/health"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("get", "/"),
     ("get", "/sessions"),
     ("delete", "/sessions/{session_id}"),
     ("get", "/user/{user_id}"),
@@ -62,11 +68,16 @@ def operations(spec):
 def test_the_document_is_valid_openapi_3(spec):
     validate(spec)
     assert spec["openapi"].startswith("3.")
-    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-    }
+    schemes = spec["components"]["securitySchemes"]
+    for name in ("bearerAuth", "refreshAuth"):
+        assert schemes[name]["scheme"] == "bearer" and schemes[name]["bearerFormat"] == "JWT"
+    assert "service credential" in schemes["introspectionServiceCredential"]["description"]
+
+
+def test_the_document_starts_with_how_to_get_and_use_tokens(spec):
+    intro = spec["info"]["description"]
+    for step in ("POST /register", "POST /login", "Authorize", "fresh", "token_revoked"):
+        assert step in intro
 
 
 def test_every_operation_is_documented(spec):
@@ -78,10 +89,11 @@ def test_protected_operations_name_the_bearer_scheme_and_their_401(spec):
         if (method, path) in PUBLIC:
             assert "security" not in operation, (method, path)
         elif (method, path) in CLIENT_AUTH:
-            assert operation["security"] == [{"introspectionClient": []}]
+            assert operation["security"] == [{"introspectionServiceCredential": []}]
             assert "401" in operation["responses"]
         else:
-            assert operation.get("security") == [{"bearerAuth": []}], (method, path)
+            scheme = "refreshAuth" if path == "/refresh" else "bearerAuth"
+            assert operation.get("security") == [{scheme: []}], (method, path)
             assert "401" in operation["responses"], (method, path)
 
 
@@ -105,3 +117,15 @@ def test_swagger_ui_is_served_with_local_assets(client):
         response = client.get(f"/swagger-ui-assets/{asset}")
         assert response.status_code == 200
         response.close()
+
+
+def test_each_error_status_shows_the_codes_it_really_carries(spec, client):
+    responses = spec["components"]["responses"]
+    unauthorized = responses["UNAUTHORIZED"]["content"]["application/json"]["examples"]
+    conflict = responses["CONFLICT"]["content"]["application/json"]["examples"]
+
+    assert {example["value"]["error"] for example in unauthorized.values()} >= {
+        "authorization_required", "invalid_token", "token_revoked", "invalid_credentials"
+    }  # fmt: skip
+    assert all("error" not in example["value"] for example in conflict.values())
+    assert client.get("/me").json == unauthorized["authorization_required"]["value"]

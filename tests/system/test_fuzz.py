@@ -1,26 +1,24 @@
-"""Fuzzing: schemathesis generates requests from /openapi.json; none may get a 5xx or an
-answer that breaks the documented schema. Bounded so CI stays short."""
+"""Fuzzing: schemathesis generates requests from /openapi.json and runs every check it has
+(5xx, statuses, schemas, headers, schema-valid data accepted, invalid data refused...),
+logged in, with the operations that end the session left out. Bounded so CI stays short."""
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from extensions import db
 from models import User
 from tests.factories import bearer, login, make_user
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
+# They end the session whose token the other operations use.
+SESSION_ENDING = [
+    ("POST", "/logout"),
+    ("POST", "/logout/all"),
+    ("POST", "/me/password"),
+    ("DELETE", "/sessions/{session_id}"),
+    ("DELETE", "/user/{user_id}"),
 ]
 
 
@@ -29,7 +27,22 @@ def api_schema(app):
     return schemathesis.openapi.from_wsgi("/openapi.json", app)
 
 
+# Bodies with rules JSON Schema cannot state (unassigned code points in names, a store
+# or tag that must exist, a price's decimal string): a schema-valid body may get a 422
+# there, so "schema-valid data is accepted" is not asked of them; every other check is.
+INEXPRESSIBLE = {
+    ("POST", "/register"),
+    ("POST", "/login"),
+    ("POST", "/store"),
+    ("POST", "/item"),
+    ("PUT", "/item/{item_id}"),
+    ("POST", "/store/{store_id}/tag"),
+    ("POST", "/item/{item_id}/tag/{tag_id}"),
+}
+
 schema = schemathesis.pytest.from_fixture("api_schema")
+for _method, _path in SESSION_ENDING:
+    schema = schema.exclude(method=_method, path=_path)
 
 
 def fresh_admin_token(app) -> dict[str, str]:
@@ -48,4 +61,6 @@ def fresh_admin_token(app) -> dict[str, str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_no_operation_fails_or_breaks_its_schema(case, app):
-    case.call_and_validate(headers=fresh_admin_token(app), checks=CHECKS)
+    operation = (case.operation.method.upper(), case.operation.path)
+    excluded = [positive_data_acceptance] if operation in INEXPRESSIBLE else []
+    case.call_and_validate(headers=fresh_admin_token(app), excluded_checks=excluded)

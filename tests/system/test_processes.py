@@ -1,6 +1,5 @@
 """Revocation across workers, restarts and instances, with real gunicorn processes."""
 
-import re
 import stat
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
@@ -18,8 +17,12 @@ def env(tmp_path):
     return services_env(tmp_path)
 
 
-def pids_that_answered(server: Server, status: int) -> set[str]:
-    return set(re.findall(rf'\[<?(\d+)>?\] "GET /me HTTP/1.1" {status} ', server.output()))
+def pids_that_answered(server: Server, status: int) -> set[int]:
+    return {
+        line["process"]
+        for line in server.access_lines()
+        if line["path"] == "/me" and line["status"] == status
+    }
 
 
 def concurrently(server: Server, token: str, count: int = 48) -> list[tuple[int, dict]]:

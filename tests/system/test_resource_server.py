@@ -1,11 +1,14 @@
 """The article's other half: a FastAPI service verifies this API's tokens on its own,
 through the JWKS, and asks /introspect about revocation. Real processes both."""
 
+import contextlib
+import json
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,11 +28,10 @@ def api(tmp_path):
         yield server
 
 
-@pytest.fixture
-def resource_server(api, tmp_path):
+@contextlib.contextmanager
+def uvicorn(env: dict[str, str], log_path) -> Iterator[str]:
     port = free_port()
-    env = {**api.env, "AUTH_API_URL": f"http://127.0.0.1:{api.port}", **CLIENT}
-    log = (tmp_path / "uvicorn.log").open("wb")
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -53,19 +55,32 @@ def resource_server(api, tmp_path):
             break
         except OSError:
             time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def resource_server(api, tmp_path):
+    env = {**api.env, "AUTH_API_URL": f"http://127.0.0.1:{api.port}", **CLIENT}
+    with uvicorn(env, tmp_path / "uvicorn.log") as url:
+        yield url
 
 
 def get(url: str, token: str) -> int:
+    return answer(url, token)[0]
+
+
+def answer(url: str, token: str) -> tuple[int, dict]:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
+            return response.status, json.load(response)
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, json.load(error)
 
 
 def test_the_fastapi_service_accepts_this_apis_tokens_and_refuses_forgeries(api, resource_server):
@@ -80,3 +95,21 @@ def test_the_fastapi_service_accepts_this_apis_tokens_and_refuses_forgeries(api,
     assert get(resource_server + "/protected", tokens["refresh_token"]) == 401
     assert api.request("POST", "/logout", access)[0] == 200
     assert get(resource_server + "/protected", access) == 401  # revoked: introspection says so
+
+
+def test_a_wrong_introspection_credential_or_an_unreachable_api_is_503(api, tmp_path):
+    api.request("POST", "/register", body={"username": "alice", "password": PASSWORD})
+    access = api.request("POST", "/login", body={"username": "alice", "password": PASSWORD})[1][
+        "access_token"
+    ]
+    env = {**api.env, "AUTH_API_URL": f"http://127.0.0.1:{api.port}", **CLIENT}
+    wrong = {**env, "INTROSPECTION_CLIENT_SECRET": "not-the-secret"}
+    nowhere = {**env, "AUTH_API_URL": f"http://127.0.0.1:{free_port()}"}
+
+    with uvicorn(wrong, tmp_path / "wrong.log") as url:
+        refused = answer(url + "/protected", access)
+    with uvicorn(nowhere, tmp_path / "nowhere.log") as url:
+        unreachable = answer(url + "/protected", access)
+
+    assert refused[0] == 503 and "INTROSPECTION_CLIENT_SECRET" in refused[1]["detail"]
+    assert unreachable[0] == 503 and "cannot be reached" in unreachable[1]["detail"]

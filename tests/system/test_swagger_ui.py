@@ -58,6 +58,37 @@ def execute(page: Page, operation: str, body: dict | None = None) -> tuple[int, 
     return status, shown
 
 
+def authorize(page: Page, **tokens: str) -> None:
+    """Paste each token in its scheme's slot of the Authorize dialog."""
+    page.click("button.authorize")
+    for scheme, token in tokens.items():
+        container = page.locator(".auth-container", has_text=scheme)
+        container.locator("input").fill(token)
+        container.locator("button.authorize").click()
+    page.locator(".auth-btn-wrapper button.btn-done").first.click()
+
+
+def test_the_authorization_survives_a_reload_and_refresh_can_be_tried(server, page, tmp_path):
+    body = {"username": "reloader", "password": PASSWORD}
+    server.request("POST", "/register", body=body)
+    tokens = server.request("POST", "/login", body=body)[1]
+    try:
+        page.goto(f"http://127.0.0.1:{server.port}/swagger-ui")
+        page.wait_for_selector("#operations-auth-post_register", timeout=20_000)
+        assert "Authorize" in page.inner_text(".info")  # the introduction says how
+        authorize(page, bearerAuth=tokens["access_token"], refreshAuth=tokens["refresh_token"])
+
+        page.reload()
+        page.wait_for_selector("#operations-auth-post_register", timeout=20_000)
+        status, shown = execute(page, "operations-users-get_me")
+        assert status == 200 and json.loads(shown)["username"] == "reloader"
+        status, shown = execute(page, "operations-auth-post_refresh")
+        assert status == 200 and json.loads(shown)["token_type"] == "Bearer"
+    except Exception:
+        page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)  # for the post-mortem
+        raise
+
+
 def test_a_person_registers_logs_in_authorizes_and_calls_the_api(server, page, tmp_path):
     # The page's Content-Security-Policy must not block anything the page itself needs.
     blocked: list[str] = []
@@ -80,10 +111,7 @@ def test_a_person_registers_logs_in_authorizes_and_calls_the_api(server, page, t
         assert status == 200
         access_token = json.loads(shown)["access_token"]
 
-        page.click("button.authorize")
-        page.fill(".auth-container input", access_token)
-        page.click(".auth-btn-wrapper button.authorize")
-        page.click(".auth-btn-wrapper button.btn-done")
+        authorize(page, bearerAuth=access_token)
 
         status, shown = execute(page, "operations-users-get_me")
         assert status == 200
