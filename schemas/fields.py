@@ -35,12 +35,9 @@ class TrimmedString(fields.String):
     """
 
     def __init__(self, *, max_length: int | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.max_length = max_length
-
-    def __init__(self, **kwargs: Any) -> None:
         kwargs["metadata"] = {"pattern": TRIMMED_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
+        self.max_length = max_length
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if self.max_length and isinstance(value, str) and len(value) > 4 * self.max_length:
