@@ -14,7 +14,9 @@ import config
 import models  # noqa: F401  (every table, for Alembic)
 from auth import cli, passwords, throttling, tokens
 from extensions import db, migrate
-from resources import auth, health, items, keys, sessions, stores, tags, users
+from mail import cli as mail_cli
+from mail import mailer
+from resources import auth, health, items, keys, recovery, sessions, stores, tags, users
 from web import headers, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
@@ -35,12 +37,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     blocklist.init_app(app)
     passwords.init_app(app)
     cli.init_app(app)
+    mailer.init_app(app)
+    mail_cli.init_app(app)
     throttling.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    for resource in (auth, users, sessions, stores, items, tags, keys, health):
+    for resource in (auth, recovery, users, sessions, stores, items, tags, keys, health):
         api.register_blueprint(resource.blp)
     register_error_handlers(app)
     swagger.init_app(app)

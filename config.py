@@ -48,6 +48,19 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 1024
 
+    # Outgoing mail (account recovery): unset, messages are written to instance/outbox/.
+    MAIL_URL = os.getenv("MAIL_URL")
+    MAIL_FROM = os.getenv("MAIL_FROM", "Flask JWT Auth API <no-reply@localhost>")
+    MAIL_TIMEOUT = 10  # seconds, for the connection and each SMTP command
+    # A CA bundle to trust for the mail server's certificate (a relay with a private CA).
+    MAIL_TLS_CA_FILE = os.getenv("MAIL_TLS_CA_FILE")
+    # The base of the links in messages: where people reach this API (and its /account pages).
+    PUBLIC_URL = os.getenv("PUBLIC_URL", "http://127.0.0.1:5000")
+    PASSWORD_RESET_EXPIRES = timedelta(minutes=30)
+    EMAIL_VERIFY_EXPIRES = timedelta(hours=24)
+    # True: an address is required at registration, and login waits for it to be verified.
+    REQUIRE_VERIFIED_EMAIL = False
+
     MAX_CONTENT_LENGTH = 1024 * 1024
     # Revocation rows past their expiry are deleted at most this often per process.
     PURGE_INTERVAL_SECONDS = 600
@@ -58,6 +71,12 @@ class Config:
     RATELIMIT_LOGIN_PER_ADDRESS = "30 per minute"
     RATELIMIT_REGISTER_PER_ADDRESS = "10 per minute"
     RATELIMIT_REFRESH_PER_ADDRESS = "60 per minute"
+    # Reset requests per client address, and per account asked about (an e-mail box must
+    # not be flooded); redeeming links per address; resending a verification per account.
+    RATELIMIT_FORGOT_PER_ADDRESS = "5 per minute"
+    RATELIMIT_FORGOT_PER_ACCOUNT = "3 per 15 minutes"
+    RATELIMIT_RECOVERY_PER_ADDRESS = "10 per minute"
+    RATELIMIT_RESEND_PER_ACCOUNT = "3 per 15 minutes"
     # How many reverse proxies in front of the app may be trusted for X-Forwarded-For.
     PROXY_COUNT = int(os.getenv("PROXY_COUNT", "0"))
 
@@ -93,7 +112,12 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config.update(overrides)
     config = app.config
     config["SQLALCHEMY_DATABASE_URI"] = _database_url(config["SQLALCHEMY_DATABASE_URI"], app)
-    for key in ("JWT_ACCESS_TOKEN_EXPIRES", "JWT_REFRESH_TOKEN_EXPIRES"):
+    for key in (
+        "JWT_ACCESS_TOKEN_EXPIRES",
+        "JWT_REFRESH_TOKEN_EXPIRES",
+        "PASSWORD_RESET_EXPIRES",
+        "EMAIL_VERIFY_EXPIRES",
+    ):
         # FLASK_JWT_..._EXPIRES=900 arrives as seconds; session expiry needs a timedelta.
         if not isinstance(config[key], timedelta):
             config[key] = timedelta(seconds=config[key])

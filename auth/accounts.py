@@ -8,9 +8,10 @@ import unicodedata
 
 from sqlalchemy import select
 
-from auth import passwords
+from auth import account_tokens, passwords
 from extensions import db
 from models import User
+from models.types import utcnow
 
 USERNAME_MAX_LENGTH = 80  # characters, as the users table stores them
 # NFKC can grow a string, and its cost grows faster than the input with long runs of
@@ -24,6 +25,10 @@ class UsernameError(ValueError):
 
 class UsernameTaken(Exception):
     """Another account already has this name (in its canonical form)."""
+
+
+class EmailTaken(Exception):
+    """Another account already has this address (in its compared form)."""
 
 
 def normalize_username(raw: str) -> str:
@@ -45,6 +50,38 @@ def username_key(raw: str) -> str:
     return normalize_username(raw).casefold()
 
 
+def email_key(address: str) -> str:
+    """The form addresses are compared in: the domain is case-insensitive (RFC 5321 §2.4),
+    the local part is kept as given (its case may matter to the receiving server)."""
+    local, _, domain = address.strip().rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def find_by_email(address: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email_key == email_key(address)))
+
+
+def email_taken(address: str, by_other_than: int | None = None) -> bool:
+    owner = db.session.scalar(select(User.id).where(User.email_key == email_key(address)))
+    return owner is not None and owner != by_other_than
+
+
+def set_email(user: User, address: str, *, verified: bool) -> None:
+    """Make `address` the user's address; the caller commits (a racing duplicate fails
+    there, on the unique index). Every pending verification link dies with the old one."""
+    user.email = address.strip()
+    user.email_key = email_key(address)
+    user.email_verified_at = utcnow() if verified else None
+    account_tokens.void(user.id, account_tokens.VERIFY_EMAIL)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Store a new password hash; every reset link of the user dies with the old password,
+    whichever route changed it. The caller commits."""
+    user.password_hash = passwords.hash_password(new_password)
+    account_tokens.void(user.id, account_tokens.RESET_PASSWORD)
+
+
 def find_by_username(raw: str) -> User | None:
     try:
         key = username_key(raw)
@@ -58,18 +95,22 @@ def create_user(
 ) -> User:
     """Add a user with a hashed password, and commit.
 
-    Raises UsernameError for a name no account can have and UsernameTaken when another
-    account has it; a racing duplicate fails at the commit with an IntegrityError (the
-    unique index decides). The password policy is the caller's to check.
+    Raises UsernameError for a name no account can have, UsernameTaken or EmailTaken when
+    another account has the name or the address; a racing duplicate fails at the commit
+    with an IntegrityError (the unique indexes decide). The password policy is the
+    caller's to check. The address starts unverified.
     """
     name = normalize_username(username)
     key = name.casefold()
     if db.session.scalar(select(User.id).where(User.username_key == key)) is not None:
         raise UsernameTaken(name)
+    if email is not None and email_taken(email):
+        raise EmailTaken(email)
     user = User(
         username=name,
         username_key=key,
-        email=email,
+        email=email.strip() if email else None,
+        email_key=email_key(email) if email else None,
         password_hash=passwords.hash_password(password),
         is_admin=is_admin,
     )

@@ -1,5 +1,6 @@
 """Every table, so that importing `models` lets Alembic see them all."""
 
+from models.account_token import AccountToken
 from models.item import Item, items_tags
 from models.login_session import LoginSession
 from models.revoked_token import RevokedToken
@@ -7,4 +8,13 @@ from models.store import Store
 from models.tag import Tag
 from models.user import User
 
-__all__ = ["Item", "LoginSession", "RevokedToken", "Store", "Tag", "User", "items_tags"]
+__all__ = [
+    "AccountToken",
+    "Item",
+    "LoginSession",
+    "RevokedToken",
+    "Store",
+    "Tag",
+    "User",
+    "items_tags",
+]

@@ -1,9 +1,10 @@
 """Registration, login, token refresh and logout."""
 
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from auth import accounts, passwords, sessions, tokens
+from auth import accounts, passwords, recovery, sessions, tokens
 from auth.permissions import caller, protected
 from auth.throttling import login_limits, refresh_limits, register_limits
 from extensions import db
@@ -23,13 +24,20 @@ class Register(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
-        """Create an account"""
+        """Create an account; with an e-mail address, a verification link is sent to it"""
+        if data["email"] is None and current_app.config["REQUIRE_VERIFIED_EMAIL"]:
+            missing = {"email": ["An e-mail address is required."]}
+            abort(422, "An e-mail address is required.", errors={"json": missing})
         try:
             # A racing duplicate fails at the commit: IntegrityError, answered 409.
             user = accounts.create_user(data["username"], data["password"], email=data["email"])
         except accounts.UsernameTaken:
             abort(409, "A user with that username already exists.")
+        except accounts.EmailTaken:
+            abort(409, "Another account uses this e-mail address.", error="email_taken")
         sessions.log_event("register", user.id, None)
+        if user.email:
+            recovery.send_verification(user, user.email)
         return {"message": "User created.", "id": user.id}
 
 
@@ -40,6 +48,7 @@ class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, TokensSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
         """Exchange a username and password for a fresh access token and a refresh token"""
@@ -48,6 +57,10 @@ class Login(MethodView):
         if user is None or not matches:
             sessions.log_event("login_failed", user.id if user else None, None)
             abort(401, "Invalid credentials.", error="invalid_credentials")
+        if current_app.config["REQUIRE_VERIFIED_EMAIL"] and not user.email_verified:
+            # Only after the right password: the answer tells nothing to a guesser.
+            message = "Verify your e-mail address first: see the link sent to it."
+            abort(403, message, error="email_not_verified")
         if new_hash:  # stored at fewer rounds than configured: upgrade it now
             user.password_hash = new_hash
         session = sessions.start(user.id)

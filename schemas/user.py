@@ -25,7 +25,11 @@ class LoginSchema(Schema):
 class RegisterSchema(LoginSchema):
     """A login's fields, an optional e-mail, and the password policy."""
 
-    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    email = fields.Email(
+        load_default=None,
+        validate=validate.Length(max=254),
+        metadata={"description": "Sent a verification link; required with REQUIRE_VERIFIED_EMAIL"},
+    )
 
     @validates_schema
     def _password_policy(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -44,6 +48,8 @@ class UserSchema(Schema):
     username = fields.String(dump_only=True)
     is_admin = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    email = fields.String(dump_only=True, allow_none=True)
+    email_verified = fields.Boolean(dump_only=True)
 
 
 class RegisteredSchema(Schema):

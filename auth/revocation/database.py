@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, or_
 
-from auth.revocation import Check, Revoked, params, principal_of, user_and_session
+from auth.revocation import Check, Revoked, after_user, params, principal_of, user_and_session
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
@@ -29,7 +29,7 @@ class DatabaseBlocklist:
             row = conn.execute(CHECK, params(claims)).first()
         if row is None:
             return Check(None, False, None)
-        revoked, refresh_jti = row[4:]
+        revoked, refresh_jti = after_user(row)
         return Check(principal_of(row), bool(revoked), refresh_jti)
 
     def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import redis
 from sqlalchemy import select
 
-from auth.revocation import Check, Revoked, params, principal_of, user_and_session
+from auth.revocation import Check, Revoked, after_user, params, principal_of, user_and_session
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
@@ -46,7 +46,7 @@ class RedisBlocklist:
             row = conn.execute(_PRINCIPAL, params(claims)).first()
         if row is None:
             return Check(None, False, None)
-        session_id, refresh_jti = row[4:]
+        session_id, refresh_jti = after_user(row)
         # Redis says what is revoked; the database says whether the session exists at all.
         gone = session_id is None
         return Check(principal_of(row), bool(revoked) or gone, refresh_jti)

@@ -8,6 +8,9 @@ PUBLIC = {
     ("post", "/login"),
     ("get", "/health"),
     ("get", "/.well-known/jwks.json"),
+    ("post", "/password/forgot"),
+    ("post", "/password/reset"),
+    ("post", "/email/verify"),
 }
 EXPECTED = {
     ("post", "/register"),
@@ -39,6 +42,11 @@ EXPECTED = {
     ("delete", "/tag/{tag_id}"),
     ("get", "/.well-known/jwks.json"),
     ("post", "/introspect"),
+    ("post", "/password/forgot"),
+    ("post", "/password/reset"),
+    ("post", "/email/verify"),
+    ("post", "/email/verify/resend"),
+    ("post", "/me/email"),
 }
 # Introspection is for services: HTTP Basic with the client credential, not a bearer token.
 CLIENT_AUTH = {("post", "/introspect")}
