@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, delete, exists, or_
 
 from auth.revocation import Check, Revoked, after_user, params, principal_of, user_and_session
 from extensions import db
-from models import LoginSession, RevokedToken
+from models import AccountToken, LoginSession, RevokedToken
 from models.types import utcnow
 
 _revoked = or_(
@@ -44,6 +44,7 @@ def purge() -> int:
     for model, column in (
         (RevokedToken, RevokedToken.expires_at),
         (LoginSession, LoginSession.expires_at),
+        (AccountToken, AccountToken.expires_at),  # recovery links: useless once expired
     ):
         result = db.session.execute(delete(model).where(column < now))
         deleted += result.rowcount or 0  # type: ignore[attr-defined]

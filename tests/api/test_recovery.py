@@ -397,3 +397,40 @@ def test_a_certificate_that_is_not_trusted_is_refused(tmp_path):
 
     assert result.exit_code != 0 and "CERTIFICATE_VERIFY_FAILED" in result.output
     assert box.messages == []
+
+
+def test_redeeming_links_is_throttled_per_address(mailbox):
+    app = make_app(MAIL_URL=mailbox.url, RATELIMIT_ENABLED=True)
+    client = app.test_client()
+
+    statuses = [
+        client.post("/email/verify", json={"token": "guess"}).status_code for _ in range(11)
+    ]
+    reset = client.post("/password/reset", json={"token": "guess", "new_password": NEW_PASSWORD})
+
+    assert statuses == [400] * 10 + [429]
+    assert reset.status_code == 400  # its own budget
+
+
+def test_resending_is_throttled_per_account(mailbox):
+    app = make_app(MAIL_URL=mailbox.url, RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    register(client)
+    headers = bearer(login(client, "alice")["access_token"])
+
+    statuses = [client.post("/email/verify/resend", headers=headers).status_code for _ in range(4)]
+
+    assert statuses == [202, 202, 202, 429]
+
+
+def test_expired_links_are_purged(mailbox):
+    from auth.revocation.database import purge
+    from extensions import db
+    from models import AccountToken
+
+    app = make_app(MAIL_URL=mailbox.url, EMAIL_VERIFY_EXPIRES=-1)
+    register(app.test_client())
+
+    with app.app_context():
+        assert purge() >= 1
+        assert db.session.query(AccountToken).count() == 0
