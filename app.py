@@ -16,8 +16,19 @@ from auth import cli, passwords, throttling, tokens
 from extensions import db, migrate
 from mail import cli as mail_cli
 from mail import mailer
-from resources import auth, health, items, keys, recovery, sessions, stores, tags, users
-from web import headers, swagger
+from resources import (
+    account_page,
+    auth,
+    health,
+    items,
+    keys,
+    recovery,
+    sessions,
+    stores,
+    tags,
+    users,
+)
+from web import cors, headers, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
@@ -46,7 +57,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     api.register_converter(IdConverter, id_parameter_schema)
     for resource in (auth, recovery, users, sessions, stores, items, tags, keys, health):
         api.register_blueprint(resource.blp)
+    app.register_blueprint(account_page.blp)
     register_error_handlers(app)
+    cors.init_app(app)
     swagger.init_app(app)
     headers.init_app(app)
     return app

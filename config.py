@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -35,9 +36,24 @@ class Config:
     # The one client that may call POST /introspect (HTTP Basic); unset: nobody may.
     INTROSPECTION_CLIENT_ID = os.getenv("INTROSPECTION_CLIENT_ID")
     INTROSPECTION_CLIENT_SECRET = os.getenv("INTROSPECTION_CLIENT_SECRET")
-    JWT_TOKEN_LOCATION = ["headers"]
-    # A CSRF claim only matters for tokens in cookies; these travel in a header.
-    JWT_COOKIE_CSRF_PROTECT = False
+    # The Authorization header first; browsers may use httpOnly cookies instead (login with
+    # "transport": "cookie"). Never a query string or a JSON body.
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    # Double-submit CSRF (OWASP CSRF Cheat Sheet): with a cookie, every state-changing
+    # request carries X-CSRF-TOKEN equal to the script-readable csrf_* cookie.
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = False  # the header only: a cross-site form cannot set it
+    JWT_COOKIE_SECURE = True  # FLASK_JWT_COOKIE_SECURE=false for plain-http development
+    JWT_COOKIE_SAMESITE = "Lax"
+    # The refresh cookie goes only where it is spent; its CSRF cookie stays readable on
+    # every page, for the header.
+    JWT_REFRESH_COOKIE_PATH = "/refresh"
+    # Within this many seconds of a rotation, the refresh token just rotated away may be
+    # presented once more (browser tabs refreshing together); 0: never. At most 60.
+    JWT_REFRESH_REUSE_INTERVAL = 0
+    # Exact origins (scheme://host[:port]) whose pages may call the API with credentials;
+    # empty: no cross-origin access.
+    CORS_ORIGINS = os.getenv("CORS_ORIGINS", "")
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
     # Per worker: tokens whose signature was checked (expiry and revocation never skip).
@@ -134,6 +150,24 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         )
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_KEY_PREFIX", "jwt-api")
+    interval = config["JWT_REFRESH_REUSE_INTERVAL"]
+    if not (isinstance(interval, int) and 0 <= interval <= 60):
+        raise ConfigError(
+            f"FLASK_JWT_REFRESH_REUSE_INTERVAL must be 0 to 60 seconds, not {interval!r}"
+        )
+    origins = config["CORS_ORIGINS"]
+    if isinstance(origins, str):
+        origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
+    if "*" in origins:
+        # Credentials (cookies) with any origin would hand every site the user's session.
+        raise ConfigError("CORS_ORIGINS must list exact origins; * is refused with credentials")
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ConfigError(f"CORS_ORIGINS: {origin!r} is not an origin like https://app.example")
+    config["CORS_ORIGINS"] = origins
+    if config["JWT_COOKIE_SAMESITE"] not in ("Strict", "Lax", "None"):
+        raise ConfigError("FLASK_JWT_COOKIE_SAMESITE must be Strict, Lax or None")
 
 
 def _database_url(url: str | None, app: Flask) -> str:

@@ -3,10 +3,23 @@ each a 401 in the one envelope with a machine-readable `error`."""
 
 from typing import Any
 
+from flask import Flask
 from flask.typing import ResponseReturnValue
 from flask_jwt_extended import JWTManager
+from flask_jwt_extended.exceptions import CSRFError
 
 from web.api import error_response
+
+
+def init_app(app: Flask) -> None:
+    # Replaces flask-jwt-extended's own handler (registered by its init_app), which would
+    # answer a CSRF failure as a missing token.
+    app.register_error_handler(CSRFError, _csrf_failed)
+
+
+def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
+    message = "The X-CSRF-TOKEN header must equal the csrf cookie's value (double submit)."
+    return error_response(401, message, error="csrf_failed")
 
 
 def init_manager(jwt: JWTManager) -> None:

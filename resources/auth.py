@@ -1,10 +1,10 @@
 """Registration, login, token refresh and logout."""
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from auth import accounts, passwords, recovery, sessions, tokens
+from auth import accounts, passwords, recovery, sessions, tokens, transport
 from auth.permissions import caller, protected
 from auth.throttling import login_limits, refresh_limits, register_limits
 from extensions import db
@@ -50,7 +50,7 @@ class Login(MethodView):
     @blp.alt_response(401, response="UNAUTHORIZED")
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-    def post(self, data: dict) -> dict:
+    def post(self, data: dict) -> dict | Response:
         """Exchange a username and password for a fresh access token and a refresh token"""
         user = accounts.find_by_username(data["username"])
         matches, new_hash = passwords.verify(data["password"], user.password_hash if user else None)
@@ -66,7 +66,8 @@ class Login(MethodView):
         session = sessions.start(user.id)
         db.session.commit()
         sessions.log_event("login", user.id, session.id)
-        return tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
+        issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
+        return transport.in_cookies(issued) if data["transport"] == transport.COOKIE else issued
 
 
 @blp.route("/refresh")
@@ -76,38 +77,42 @@ class Refresh(MethodView):
     @protected(blp, refresh=True)
     @blp.response(200, TokensSchema)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-    def post(self) -> dict:
+    def post(self) -> dict | Response:
         """Spend the refresh token for a new access token and a new refresh token"""
         claims, principal = get_jwt(), caller()
         new_jti = sessions.rotate(claims["sid"], claims["jti"])
         if new_jti is None:
-            # A concurrent request spent this token first: it was presented twice.
-            sessions.reuse_detected(principal.id, claims["sid"])
-            abort(401, "Token has been revoked.", error="token_revoked")
+            # Another request rotated this token first: within the reuse interval that is
+            # a second tab, answered with the session's current refresh id; else a replay.
+            new_jti = sessions.current_refresh_jti(claims["sid"], claims["jti"])
+            if new_jti is None:
+                sessions.reuse_detected(principal.id, claims["sid"])
+                abort(401, "Token has been revoked.", error="token_revoked")
         sessions.log_event("refresh", principal.id, claims["sid"])
-        return tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
+        issued = tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
+        return transport.in_cookies(issued) if transport.by_cookie() else issued
 
 
 @blp.route("/logout")
 class Logout(MethodView):
     @protected(blp)
     @blp.response(200, MessageSchema)
-    def post(self) -> dict:
+    def post(self) -> Response:
         """End this session: its access and refresh tokens are refused from now on"""
         claims, principal = get_jwt(), caller()
         sessions.revoke_token(claims)
         sessions.revoke(principal.id, sid=claims["sid"])
         sessions.log_event("logout", principal.id, claims["sid"])
-        return {"message": "Logged out."}
+        return transport.cleared({"message": "Logged out."})
 
 
 @blp.route("/logout/all")
 class LogoutAll(MethodView):
     @protected(blp)
     @blp.response(200, MessageSchema)
-    def post(self) -> dict:
+    def post(self) -> Response:
         """End every session of the caller, on every device"""
         claims, principal = get_jwt(), caller()
         count = sessions.revoke(principal.id)
         sessions.log_event("logout_all", principal.id, claims["sid"], sessions=count)
-        return {"message": f"Logged out of {count} session(s)."}
+        return transport.cleared({"message": f"Logged out of {count} session(s)."})

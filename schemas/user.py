@@ -12,7 +12,7 @@ from schemas.fields import Username
 PASSWORD_LENGTH = validate.Length(max=1024)
 
 
-class LoginSchema(Schema):
+class CredentialsSchema(Schema):
     username = Username(required=True, metadata={"example": "alice"})
     password = fields.String(
         required=True,
@@ -22,8 +22,19 @@ class LoginSchema(Schema):
     )
 
 
-class RegisterSchema(LoginSchema):
-    """A login's fields, an optional e-mail, and the password policy."""
+class LoginSchema(CredentialsSchema):
+    transport = fields.String(
+        load_default="body",
+        validate=validate.OneOf(["body", "cookie"]),
+        metadata={
+            "description": "body: the tokens in the answer; cookie: as httpOnly cookies "
+            "(for browsers), with CSRF cookies for the X-CSRF-TOKEN header"
+        },
+    )
+
+
+class RegisterSchema(CredentialsSchema):
+    """The credentials, an optional e-mail, and the password policy."""
 
     email = fields.Email(
         load_default=None,
@@ -60,6 +71,13 @@ class RegisteredSchema(Schema):
 class TokensSchema(Schema):
     access_token = fields.String(metadata={"description": "Bearer token, 15 minutes"})
     refresh_token = fields.String(metadata={"description": "For POST /refresh, 30 days"})
+    token_type = fields.String(
+        metadata={"description": "cookie: the tokens were set as cookies, not in this body"}
+    )
+    expires_in = fields.Integer(metadata={"description": "Seconds the access token lives"})
+    refresh_expires_in = fields.Integer(
+        metadata={"description": "Seconds the session's refresh token lives"}
+    )
 
 
 class MessageSchema(Schema):

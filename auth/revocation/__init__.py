@@ -32,6 +32,8 @@ class Check(NamedTuple):
     principal: Principal | None  # None: the user does not exist (any more)
     revoked: bool
     refresh_jti: str | None  # the session's one spendable refresh token
+    previous_refresh_jti: str | None = None  # the one its last rotation replaced
+    rotated_at: datetime | None = None
 
 
 class Revoked(NamedTuple):
@@ -53,6 +55,14 @@ USER_COLUMNS = (
     User.created_at,
     User.email,
     User.email_verified_at.is_not(None).label("email_verified"),
+)
+
+
+# What a check needs of the session after the user's columns, whatever the store.
+SESSION_COLUMNS = (
+    LoginSession.refresh_jti,
+    LoginSession.previous_refresh_jti,
+    LoginSession.rotated_at,
 )
 
 
