@@ -50,6 +50,7 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "email_taken",
                 "already_verified",
                 "invalid_or_expired_token",
+                "csrf_failed",
             ],
         }
     )
