@@ -73,6 +73,9 @@ class Config:
     # The base of the links in messages: where people reach this API (and its /account pages).
     PUBLIC_URL = os.getenv("PUBLIC_URL", "http://127.0.0.1:5000")
     PASSWORD_RESET_EXPIRES = timedelta(minutes=30)
+    # Reset messages one account is sent, whoever asks and by whatever identifier.
+    RESET_MAILS_PER_WINDOW = 3
+    RESET_MAILS_WINDOW = timedelta(minutes=15)
     EMAIL_VERIFY_EXPIRES = timedelta(hours=24)
     # True: an address is required at registration, and login waits for it to be verified.
     REQUIRE_VERIFIED_EMAIL = False

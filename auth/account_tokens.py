@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from extensions import db
 from models import AccountToken
@@ -49,6 +49,18 @@ def issue(user_id: int, purpose: str, lifetime: timedelta, email: str | None = N
         )
     )
     return token
+
+
+def issued_since(user_id: int, purpose: str, window: timedelta) -> int:
+    """How many tokens of this purpose the user was sent in the last `window`."""
+    count = db.session.scalar(
+        select(func.count(AccountToken.id)).where(
+            AccountToken.user_id == user_id,
+            AccountToken.purpose == purpose,
+            AccountToken.created_at > utcnow() - window,
+        )
+    )
+    return count or 0
 
 
 def peek(token: str, purpose: str) -> Redeemed | None:

@@ -51,10 +51,13 @@ def username_key(raw: str) -> str:
 
 
 def email_key(address: str) -> str:
-    """The form addresses are compared in: the domain is case-insensitive (RFC 5321 §2.4),
-    the local part is kept as given (its case may matter to the receiving server)."""
+    """The form addresses are stored and compared in: the domain in its ASCII (IDNA) form,
+    lower-case (RFC 5321 §2.4: domains are case-insensitive; nameprep folds full-width
+    letters and drops invisible ones, so "bücher.example" and "xn--bcher-kva.example" are
+    one domain); the local part as given (its case may matter to the receiving server).
+    UnicodeError for a domain that has no ASCII form."""
     local, _, domain = address.strip().rpartition("@")
-    return f"{local}@{domain.lower()}"
+    return f"{local}@{domain.encode('idna').decode('ascii').lower()}"
 
 
 def find_by_email(address: str) -> User | None:
@@ -69,8 +72,7 @@ def email_taken(address: str, by_other_than: int | None = None) -> bool:
 def set_email(user: User, address: str, *, verified: bool) -> None:
     """Make `address` the user's address; the caller commits (a racing duplicate fails
     there, on the unique index). Every pending verification link dies with the old one."""
-    user.email = address.strip()
-    user.email_key = email_key(address)
+    user.email = user.email_key = email_key(address)
     user.email_verified_at = utcnow() if verified else None
     account_tokens.void(user.id, account_tokens.VERIFY_EMAIL)
 
@@ -109,7 +111,7 @@ def create_user(
     user = User(
         username=name,
         username_key=key,
-        email=email.strip() if email else None,
+        email=email_key(email) if email else None,
         email_key=email_key(email) if email else None,
         password_hash=passwords.hash_password(password),
         is_admin=is_admin,

@@ -34,7 +34,9 @@ def init_manager(jwt: JWTManager) -> None:
 
 def _no_token(reason: str) -> ResponseReturnValue:
     return error_response(
-        401, "Missing or malformed Authorization header.", error="authorization_required"
+        401,
+        "No token: send Authorization: Bearer <access token>, or sign in for the cookie.",
+        error="authorization_required",
     )
 
 

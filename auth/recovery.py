@@ -5,15 +5,22 @@ The links carry an account token (auth/account_tokens.py) and point at PUBLIC_UR
 thread, after the token is committed. Nothing here ever logs a token or a link.
 """
 
+import contextlib
+import logging
+from functools import partial
+
 from flask import current_app
 
 from auth import account_tokens, accounts, sessions
 from extensions import db
 from mail.mailer import mailer
+from mail.transport import MailError
 from models import User
 
 VERIFY_PAGE = "/account/verify-email"
 RESET_PAGE = "/account/reset-password"
+
+log = logging.getLogger("auth.recovery")
 
 
 def _link(page: str, token: str) -> str:
@@ -49,16 +56,34 @@ def request_reset(user: User | None) -> None:
     """Send a reset link when the account has an address; do nothing visible otherwise.
 
     The caller answers the same either way: whether an account exists is not disclosed
-    (OWASP Forgot Password Cheat Sheet), and the message leaves in the background, so the
-    time of the answer does not tell it either.
+    (OWASP Forgot Password Cheat Sheet). So that the time of the answer does not tell it
+    either, everything a known account costs more (writing the token, the message) runs
+    on the mail thread after the answer.
     """
+    sessions.log_event("password_reset_requested", user.id if user else None, None)
     if user is None or user.email is None:
-        sessions.log_event("password_reset_requested", user.id if user else None, None)
+        return
+    mailer().later(current_app._get_current_object(), partial(_send_reset, user.id))  # type: ignore[attr-defined]
+
+
+def _send_reset(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    if user is None or user.email is None:
+        return
+    window = current_app.config["RESET_MAILS_WINDOW"]
+    if (
+        account_tokens.issued_since(user.id, account_tokens.RESET_PASSWORD, window)
+        >= (current_app.config["RESET_MAILS_PER_WINDOW"])
+    ):
+        # However many identifiers or addresses ask, the mailbox is not flooded; the
+        # callers' answers did not change, so this tells them nothing.
+        log.warning("reset mail not sent: the account's hourly allowance is spent")
         return
     lifetime = current_app.config["PASSWORD_RESET_EXPIRES"]
     token = account_tokens.issue(user.id, account_tokens.RESET_PASSWORD, lifetime)
     db.session.commit()
-    _send(
+    outgoing = mailer()
+    message = outgoing.message(
         user.email,
         "Reset your password",
         f"Hello {user.username},\n\nSomeone (we hope you) asked to reset the password of "
@@ -66,7 +91,8 @@ def request_reset(user: User | None) -> None:
         f"{_minutes('PASSWORD_RESET_EXPIRES')} minutes:\n\n{_link(RESET_PAGE, token)}\n\n"
         "If it was not you, ignore this message: your password stays as it is.\n",
     )
-    sessions.log_event("password_reset_requested", user.id, None)
+    with contextlib.suppress(MailError):  # logged and counted by the mailer
+        outgoing.send_now(message)
 
 
 def reset_password(user_id: int, token: str, new_password: str) -> bool:

@@ -79,7 +79,11 @@ def _recovery_target_key() -> str:
     body = _json_body()
     if isinstance(body, dict) and isinstance(body.get("email"), str):
         # Hashed: bounded, and storable whatever the body holds (a lone surrogate included).
-        key = email_key(body["email"]).encode("utf-8", "surrogatepass")
+        try:
+            address = email_key(body["email"][:320])
+        except UnicodeError:  # no account can have it: the view answers 422
+            address = body["email"][:320]
+        key = address.encode("utf-8", "surrogatepass")
         return "email:" + hashlib.sha256(key).hexdigest()
     return _account_key()
 
@@ -96,8 +100,9 @@ forgot_limits: list[Callable[..., Any]] = [
         scope="forgot-account",
     ),
 ]
+# One budget for every link-redeeming endpoint together, per client address.
 recovery_limits: list[Callable[..., Any]] = [
-    limiter.limit(_config("RATELIMIT_RECOVERY_PER_ADDRESS"), scope="recovery-address")
+    limiter.shared_limit(_config("RATELIMIT_RECOVERY_PER_ADDRESS"), scope="recovery-address")
 ]
 # After the token check (put below @protected): the key is the caller's account.
 resend_limit = limiter.limit(

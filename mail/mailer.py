@@ -5,6 +5,7 @@ a message is sent), and every failure is logged and counted."""
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from pathlib import Path
@@ -43,7 +44,7 @@ class Mailer:
         except MailError as error:
             with self._lock:
                 self.failed += 1
-            log.error("mail not sent (%s): %s", message["Subject"], error)
+            log.error("mail not sent (%s): %s", message["Subject"], error.reason)
             raise
         with self._lock:
             self.sent += 1
@@ -53,6 +54,22 @@ class Mailer:
     def send(self, message: EmailMessage) -> None:
         """Queue the message; the caller goes on at once."""
         future = self._executor.submit(self._send_quietly, message)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def later(self, app: Flask, job: Callable[[], None]) -> None:
+        """Run `job` on the mail thread, in an app context: work whose duration must not
+        show in an answer (what a message needs written first, then send_now)."""
+
+        def run() -> None:
+            with app.app_context():
+                try:
+                    job()
+                except Exception:  # a dead thread would go unnoticed: log and go on
+                    log.exception("mail job failed")
+
+        future = self._executor.submit(run)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)

@@ -19,7 +19,21 @@ SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 
 class MailError(Exception):
-    """The message could not be handed over; the message says why (never its content)."""
+    """The message could not be handed over; `reason` says why, naming no address and
+    quoting nothing of the message (it goes to the log)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return f"SMTPRecipientsRefused: {', '.join(map(str, codes))}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__}: {error.smtp_code}"
+    return f"{type(error).__name__}: {error}"
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,7 @@ class SMTPTransport:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:  # refused, down, TLS, auth
-            raise MailError(f"{type(error).__name__}: {error}") from error
+            raise MailError(_reason(error)) from error
         return f"{self.scheme}://{self.host}:{self.port}"
 
 

@@ -36,4 +36,6 @@ def _page_headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     # The recovery links carry their token in the query string: never in a Referer.
     response.headers["Referrer-Policy"] = "no-referrer"
+    if response.mimetype == "text/html":  # the recovery pages' addresses carry a token
+        response.headers["Cache-Control"] = "no-store"
     return response

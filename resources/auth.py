@@ -32,7 +32,7 @@ class Register(MethodView):
             # A racing duplicate fails at the commit: IntegrityError, answered 409.
             user = accounts.create_user(data["username"], data["password"], email=data["email"])
         except accounts.UsernameTaken:
-            abort(409, "A user with that username already exists.")
+            abort(409, "A user with that username already exists.", error="username_taken")
         except accounts.EmailTaken:
             abort(409, "Another account uses this e-mail address.", error="email_taken")
         sessions.log_event("register", user.id, None)

@@ -98,7 +98,8 @@ class ResendVerification(MethodView):
         user = db.session.get(User, caller().id)
         assert user is not None
         if user.email is None:
-            abort(409, "The account has no e-mail address: set one with POST /me/email.")
+            message = "The account has no e-mail address: set one with POST /me/email."
+            abort(409, message, error="email_required")
         if user.email_verified:
             abort(409, "The address is already verified.", error="already_verified")
         recovery.send_verification(user, user.email)

@@ -9,6 +9,7 @@ from auth.accounts import (
     USERNAME_MAX_INPUT,
     USERNAME_MAX_LENGTH,
     UsernameError,
+    email_key,
     normalize_username,
 )
 from models.types import MAX_ID
@@ -40,3 +41,24 @@ class Username(TrimmedString):
             return normalize_username(text)
         except UsernameError as error:
             raise ValidationError(str(error)) from error
+
+
+class EmailAddress(fields.Email):
+    """An e-mail address (RFC 5321 §4.5.3.1.3: at most 254 characters) whose domain has an
+    ASCII form, with no control or invisible characters anywhere."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {"example": "alice@example.com"})
+        super().__init__(validate=validate.Length(max=254), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, str) and len(value) > 254:
+            raise ValidationError("Longer than maximum length 254.")  # before any per-char work
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
+            raise ValidationError("Must not contain control or invisible characters.")
+        try:
+            email_key(text)
+        except UnicodeError as error:
+            raise ValidationError("The domain is not a valid internationalised name.") from error
+        return text.strip()

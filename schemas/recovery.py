@@ -4,11 +4,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Username
+from schemas.fields import EmailAddress, Username
 from schemas.user import PASSWORD_LENGTH
-
-# RFC 5321 §4.5.3.1.3: a path of 256 octets, so an address of at most 254 characters.
-EMAIL_LENGTH = validate.Length(max=254)
 
 
 def token_field() -> fields.String:
@@ -19,14 +16,10 @@ def token_field() -> fields.String:
     )
 
 
-def email_field(**kwargs: Any) -> fields.Email:
-    return fields.Email(validate=EMAIL_LENGTH, metadata={"example": "alice@example.com"}, **kwargs)
-
-
 class ForgotPasswordSchema(Schema):
     """One of `email` or `username`: the account whose password was forgotten."""
 
-    email = email_field()
+    email = EmailAddress()
     username = Username(metadata={"example": "alice"})
 
     @validates_schema
@@ -50,7 +43,7 @@ class VerifyEmailSchema(Schema):
 
 
 class EmailChangeSchema(Schema):
-    email = email_field(required=True)
+    email = EmailAddress(required=True)
 
 
 class VerifiedEmailSchema(Schema):

@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from auth import passwords
-from schemas.fields import Username
+from schemas.fields import EmailAddress, Username
 
 # The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
 # away from the hash (and from passlib's 4,096-byte limit).
@@ -36,10 +36,12 @@ class LoginSchema(CredentialsSchema):
 class RegisterSchema(CredentialsSchema):
     """The credentials, an optional e-mail, and the password policy."""
 
-    email = fields.Email(
+    email = EmailAddress(
         load_default=None,
-        validate=validate.Length(max=254),
-        metadata={"description": "Sent a verification link; required with REQUIRE_VERIFIED_EMAIL"},
+        metadata={
+            "example": "alice@example.com",
+            "description": "Sent a verification link; required with REQUIRE_VERIFIED_EMAIL",
+        },
     )
 
     @validates_schema

@@ -51,6 +51,8 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "already_verified",
                 "invalid_or_expired_token",
                 "csrf_failed",
+                "username_taken",
+                "email_required",
             ],
         }
     )

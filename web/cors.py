@@ -3,7 +3,7 @@ credentials, so that a single-page app on another origin can use the cookie tran
 No origin listed: no Access-Control-Allow-Origin on any answer, so browsers keep every
 other site's scripts out."""
 
-from flask import Flask
+from flask import Flask, Response
 from flask_cors import CORS
 
 # What a browser client sends beyond the simple headers, and what it may read back.
@@ -23,4 +23,13 @@ def init_app(app: Flask) -> None:
         expose_headers=EXPOSED_HEADERS,
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         max_age=600,
+        always_send=False,  # no Origin, no CORS headers
     )
+    app.after_request(_vary_on_origin)
+
+
+def _vary_on_origin(response: Response) -> Response:
+    # Every answer may differ by Origin (allowed or not): a shared cache must not hand one
+    # origin's copy to another.
+    response.vary.add("Origin")
+    return response

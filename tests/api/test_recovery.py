@@ -409,7 +409,7 @@ def test_redeeming_links_is_throttled_per_address(mailbox):
     reset = client.post("/password/reset", json={"token": "guess", "new_password": NEW_PASSWORD})
 
     assert statuses == [400] * 10 + [429]
-    assert reset.status_code == 400  # its own budget
+    assert reset.status_code == 429  # one budget for every link-redeeming endpoint
 
 
 def test_resending_is_throttled_per_account(mailbox):
@@ -434,3 +434,43 @@ def test_expired_links_are_purged(mailbox):
     with app.app_context():
         assert purge() >= 1
         assert db.session.query(AccountToken).count() == 0
+
+
+@pytest.mark.parametrize(
+    "twin",
+    ["alice@xn--bcher-kva.example", "alice@BÜCHER.example", "alice@ｂüｃｈｅｒ.example"],
+)
+def test_one_domain_in_any_spelling_is_one_address(client, mailbox, twin):
+    register(client, "alice", "alice@bücher.example")
+
+    body = {"username": "bob", "password": PASSWORD, "email": twin}
+
+    assert_error(client.post("/register", json=body), 409, "email_taken")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "z@exa\u200bmple.com",
+        "z\u202e@example.com",
+        "z@" + "x" * 64 + ".example",
+        "a" * 300 + "@x.io",
+    ],
+)
+def test_invisible_characters_and_impossible_domains_are_refused(client, address):
+    body = {"username": "bob", "password": PASSWORD, "email": address}
+
+    assert_error(client.post("/register", json=body), 422)
+    assert_error(client.post("/password/forgot", json={"email": address}), 422)
+
+
+def test_a_mailbox_is_sent_few_reset_links_whoever_asks(mailbox):
+    app = make_app(MAIL_URL=mailbox.url)  # throttling off: only the account's allowance
+    client = app.test_client()
+    register(client)
+
+    for body in ({"username": "alice"}, {"username": "ALICE"}, {"email": "alice@example.com"}) * 2:
+        assert forgot(client, **body).status_code == 202
+
+    resets = [m for m in mailbox.to("alice@example.com") if m["Subject"] == "Reset your password"]
+    assert len(resets) == 3

@@ -18,7 +18,11 @@ function say(text, isError = false) {
 }
 
 function failure(result) {
-  return (result.data && result.data.message) || `The request failed (${result.status}).`;
+  const data = result.data || {};
+  // Validation errors name the rule that failed, field by field.
+  const details = Object.values((data.errors && data.errors.json) || {}).flat();
+  const message = data.message || `The request failed (${result.status}).`;
+  return details.length ? `${message} ${details.join(" ")}` : message;
 }
 
 async function call(method, path, body, csrfCookie = "csrf_access_token") {
