@@ -14,10 +14,24 @@ from sqlalchemy.engine import make_url
 import blocklist
 import config
 import models  # noqa: F401  (every table, for Alembic)
-from auth import challenges, cli, passwords, throttling, tokens
+from auth import cli, passwords, throttling, tokens
 from extensions import db, migrate
-from resources import auth, health, index, items, keys, sessions, stores, tags, users
-from web import access_log, bodies, document, headers, logs, metrics, startup, swagger
+from mail import cli as mail_cli
+from mail import mailer
+from resources import (
+    account_page,
+    auth,
+    health,
+    index,
+    items,
+    keys,
+    recovery,
+    sessions,
+    stores,
+    tags,
+    users,
+)
+from web import access_log, bodies, cors, document, headers, logs, metrics, startup, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
@@ -67,16 +81,19 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     blocklist.init_app(app)
     passwords.init_app(app)
     cli.init_app(app)
+    mailer.init_app(app)
+    mail_cli.init_app(app)
     throttling.init_app(app)
-    challenges.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
     document.init_app(app)
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    for resource in (index, auth, users, sessions, stores, items, tags, keys, health):
+    for resource in (index, auth, recovery, users, sessions, stores, items, tags, keys, health):
         api.register_blueprint(resource.blp)
+    app.register_blueprint(account_page.blp)
     register_error_handlers(app)
+    cors.init_app(app)
     swagger.init_app(app)
     headers.init_app(app)
     bodies.init_app(app)

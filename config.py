@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from environs import Env, EnvError
 from flask import Flask
@@ -25,14 +26,27 @@ BOOLEAN = "true/false, 1/0, yes/no or on/off, in any case"
 DURATION = "seconds (900) or a number with a unit (15m, 12h, 30d)"
 SECRETS = ("JWT_SECRET_KEY", "METRICS_TOKEN", "INTROSPECTION_CLIENT_SECRET")
 RATES = 'limits such as "10 per minute;30 per hour"'
+MAIL_FORMS = (
+    "smtp://host:port, smtp+starttls://user:password@host:port or smtps://user:password@host:port"
+)
 
 
 class Config:
-    JWT_TOKEN_LOCATION = ["headers"]
-    # A CSRF claim only matters for tokens in cookies; these travel in a header.
-    JWT_COOKIE_CSRF_PROTECT = False
+    # The Authorization header first; browsers may use httpOnly cookies instead (login with
+    # "transport": "cookie"). Never a query string or a JSON body.
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    # Double-submit CSRF (OWASP CSRF Cheat Sheet): with a cookie, every state-changing
+    # request carries X-CSRF-TOKEN equal to the script-readable csrf_* cookie.
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = False  # the header only: a cross-site form cannot set it
+    # The refresh cookie goes only where it is spent; its CSRF cookie stays readable on
+    # every page, for the header.
+    JWT_REFRESH_COOKIE_PATH = "/refresh"
     PASSWORD_MAX_LENGTH = 1024
     RATELIMIT_HEADERS_ENABLED = True
+    # Reset messages one account is sent, whoever asks and by whatever identifier.
+    RESET_MAILS_PER_WINDOW = 3
+    RESET_MAILS_WINDOW = timedelta(minutes=15)
 
     API_TITLE = "Flask JWT Auth API"
     API_VERSION = "1.0.0"
@@ -92,6 +106,39 @@ SETTINGS: tuple[Setting, ...] = (
      "10 per minute", RATES),
     ("RATELIMIT_REFRESH_PER_ADDRESS", "FLASK_RATELIMIT_REFRESH_PER_ADDRESS", "str",
      "60 per minute", RATES),
+    # Reset requests per client address, and per identifier asked about; redeeming links
+    # per address; resending a verification per account.
+    ("RATELIMIT_FORGOT_PER_ADDRESS", "FLASK_RATELIMIT_FORGOT_PER_ADDRESS", "str",
+     "5 per minute", RATES),
+    ("RATELIMIT_FORGOT_PER_ACCOUNT", "FLASK_RATELIMIT_FORGOT_PER_ACCOUNT", "str",
+     "3 per 15 minutes", RATES),
+    ("RATELIMIT_RECOVERY_PER_ADDRESS", "FLASK_RATELIMIT_RECOVERY_PER_ADDRESS", "str",
+     "10 per minute", RATES),
+    ("RATELIMIT_RESEND_PER_ACCOUNT", "FLASK_RATELIMIT_RESEND_PER_ACCOUNT", "str",
+     "3 per 15 minutes", RATES),
+    # Outgoing mail (account recovery): unset, messages are written to instance/outbox/.
+    ("MAIL_URL", "MAIL_URL", "str", None, MAIL_FORMS),
+    ("MAIL_FROM", "MAIL_FROM", "str", "Flask JWT Auth API <no-reply@localhost>",
+     "an address, optionally with a name: Name <address>"),
+    ("MAIL_TIMEOUT", "FLASK_MAIL_TIMEOUT", "int", 10, "seconds from 1 to 120"),
+    # A CA bundle to trust for the mail server's certificate (a relay with a private CA).
+    ("MAIL_TLS_CA_FILE", "MAIL_TLS_CA_FILE", "str", None, "the path of a PEM CA bundle"),
+    # The base of the links in messages: where people reach this API (its /account pages).
+    ("PUBLIC_URL", "PUBLIC_URL", "str", "http://127.0.0.1:5000", "an http:// or https:// URL"),
+    ("PASSWORD_RESET_EXPIRES", "FLASK_PASSWORD_RESET_EXPIRES", "timedelta",
+     timedelta(minutes=30), DURATION),
+    ("EMAIL_VERIFY_EXPIRES", "FLASK_EMAIL_VERIFY_EXPIRES", "timedelta",
+     timedelta(hours=24), DURATION),
+    # True: an address is required at registration, and login waits for it to be verified.
+    ("REQUIRE_VERIFIED_EMAIL", "FLASK_REQUIRE_VERIFIED_EMAIL", "bool", False, BOOLEAN),
+    # Browser clients: exact origins whose pages may call the API with credentials.
+    ("CORS_ORIGINS", "CORS_ORIGINS", "list", [],
+     "comma-separated origins like https://app.example (never *)"),
+    ("JWT_COOKIE_SECURE", "FLASK_JWT_COOKIE_SECURE", "bool", True, BOOLEAN),
+    ("JWT_COOKIE_SAMESITE", "FLASK_JWT_COOKIE_SAMESITE", "str", "Lax", "Strict, Lax or None"),
+    # Seconds after a rotation during which the token it replaced still answers.
+    ("JWT_REFRESH_REUSE_INTERVAL", "FLASK_JWT_REFRESH_REUSE_INTERVAL", "int", 0,
+     "seconds from 0 to 60"),
 )  # fmt: skip
 
 
@@ -107,11 +154,29 @@ def _check_url(url: str) -> bool:
         return False
 
 
+def _check_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_origin(origin: str) -> bool:
+    # Credentials (cookies) with `*` would hand every site the user's session.
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.path
+
+
 def _check_addresses(addresses: list[str]) -> bool:
     try:
         return all(ipaddress.ip_network(a.strip(), strict=False) for a in addresses)
     except ValueError:
         return False
+
+
+# Flask keys outside the table that may be overridden (FLASK_<KEY>) but not weakened.
+FIXED = {
+    "JWT_TOKEN_LOCATION": '["headers"] or ["headers", "cookies"]: never a query string or body',
+    "JWT_COOKIE_CSRF_PROTECT": "true: cookies always need the CSRF header",
+}
 
 
 # A value that parses but is still refused; the message is the setting's "accepted".
@@ -133,6 +198,22 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "PASSWORD_MIN_LENGTH": lambda length: 1 <= length <= 1024,
     "MAX_CONTENT_LENGTH": lambda size: size >= 1,
     "PURGE_INTERVAL_SECONDS": lambda seconds: seconds >= 1,
+    "MAIL_URL": lambda url: (
+        urlsplit(url).scheme in ("smtp", "smtp+starttls", "smtps") and bool(urlsplit(url).hostname)
+    ),
+    "MAIL_TIMEOUT": lambda seconds: 1 <= seconds <= 120,
+    "MAIL_TLS_CA_FILE": lambda path: Path(path).is_file(),
+    "PUBLIC_URL": _check_http_url,
+    "PASSWORD_RESET_EXPIRES": lambda delta: delta > timedelta(0),
+    "EMAIL_VERIFY_EXPIRES": lambda delta: delta > timedelta(0),
+    "CORS_ORIGINS": lambda origins: all(_is_origin(origin) for origin in origins),
+    "JWT_COOKIE_SAMESITE": lambda name: name in ("Strict", "Lax", "None"),
+    "JWT_REFRESH_REUSE_INTERVAL": lambda seconds: (
+        isinstance(seconds, int) and not isinstance(seconds, bool) and 0 <= seconds <= 60
+    ),
+    # Tokens never come from a query string or a body, and cookies never without CSRF.
+    "JWT_TOKEN_LOCATION": lambda places: set(places) <= {"headers", "cookies"},
+    "JWT_COOKIE_CSRF_PROTECT": lambda on: on is True,
     **{key: lambda rates: bool(parse_many(rates)) for key, *_ in SETTINGS if "PER_" in key},
 }
 
@@ -170,7 +251,7 @@ def _check(config: Mapping[str, Any]) -> None:
         except (TypeError, ValueError):
             good = False
         if not good:
-            name, accepted = by_key[key]
+            name, accepted = by_key.get(key, (f"FLASK_{key}", FIXED.get(key, "")))
             raise ConfigError(_refusal(name, value, accepted))
 
 
@@ -186,7 +267,12 @@ def _refusal(name: str, given: Any, accepted: str) -> str:
 
 def _derive(app: Flask) -> None:
     config = app.config
-    for key in ("JWT_ACCESS_TOKEN_EXPIRES", "JWT_REFRESH_TOKEN_EXPIRES"):
+    for key in (
+        "JWT_ACCESS_TOKEN_EXPIRES",
+        "JWT_REFRESH_TOKEN_EXPIRES",
+        "PASSWORD_RESET_EXPIRES",
+        "EMAIL_VERIFY_EXPIRES",
+    ):
         if not isinstance(config[key], timedelta):  # an override given in seconds
             config[key] = timedelta(seconds=config[key])
     if isinstance(config["JWT_DECODE_LEEWAY"], timedelta):  # whole seconds, as the cache needs
@@ -196,7 +282,16 @@ def _derive(app: Flask) -> None:
     # Without Redis, the app's own database (auth/throttle_store.py), never process memory.
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "appdb://")
     config.setdefault("RATELIMIT_KEY_PREFIX", "jwt-api")
+    origins = config["CORS_ORIGINS"]
+    if isinstance(origins, str):  # an override given as in the environment
+        origins = origins.split(",")
+    config["CORS_ORIGINS"] = [origin.strip() for origin in origins if origin.strip()]
     _check(config)  # the URL as given, before the SQLite default fills it in
+    if config["JWT_COOKIE_SAMESITE"] == "None" and not config["JWT_COOKIE_SECURE"]:
+        # Browsers drop a SameSite=None cookie that is not Secure.
+        raise ConfigError(
+            "FLASK_JWT_COOKIE_SAMESITE: None needs Secure cookies (FLASK_JWT_COOKIE_SECURE=true)"
+        )
     config["LOG_LEVEL"] = config["LOG_LEVEL"].upper()
     config["SQLALCHEMY_DATABASE_URI"] = _database_url(config["SQLALCHEMY_DATABASE_URI"], app)
 

@@ -14,10 +14,11 @@ import unicodedata
 import precis_i18n
 from sqlalchemy import or_, select
 
-from auth import passwords
+from auth import account_tokens, passwords
 from auth.confusables import skeleton
 from extensions import db
 from models import User
+from models.types import utcnow
 
 _PRESERVED = precis_i18n.get_profile("UsernameCasePreserved")
 _MAPPED = precis_i18n.get_profile("UsernameCaseMapped")
@@ -34,6 +35,10 @@ class UsernameError(ValueError):
 
 class UsernameTaken(Exception):
     """Another account already has this name (in its canonical form)."""
+
+
+class EmailTaken(Exception):
+    """Another account already has this address (in its compared form)."""
 
 
 def _enforce(profile: precis_i18n.profile.Profile, raw: str) -> str:
@@ -76,6 +81,40 @@ def username_skeleton(raw: str) -> str:
     return skeleton(username_key(raw))
 
 
+def email_key(address: str) -> str:
+    """The form addresses are stored and compared in: the domain in its ASCII (IDNA) form,
+    lower-case (RFC 5321 §2.4: domains are case-insensitive; nameprep folds full-width
+    letters and drops invisible ones, so "bücher.example" and "xn--bcher-kva.example" are
+    one domain); the local part as given (its case may matter to the receiving server).
+    UnicodeError for a domain that has no ASCII form."""
+    local, _, domain = address.strip().rpartition("@")
+    return f"{local}@{domain.encode('idna').decode('ascii').lower()}"
+
+
+def find_by_email(address: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email_key == email_key(address)))
+
+
+def email_taken(address: str, by_other_than: int | None = None) -> bool:
+    owner = db.session.scalar(select(User.id).where(User.email_key == email_key(address)))
+    return owner is not None and owner != by_other_than
+
+
+def set_email(user: User, address: str, *, verified: bool) -> None:
+    """Make `address` the user's address; the caller commits (a racing duplicate fails
+    there, on the unique index). Every pending verification link dies with the old one."""
+    user.email = user.email_key = email_key(address)
+    user.email_verified_at = utcnow() if verified else None
+    account_tokens.void(user.id, account_tokens.VERIFY_EMAIL)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Store a new password hash; every reset link of the user dies with the old password,
+    whichever route changed it. The caller commits."""
+    user.password_hash = passwords.hash_password(new_password)
+    account_tokens.void(user.id, account_tokens.RESET_PASSWORD)
+
+
 def find_by_username(raw: str) -> User | None:
     try:
         keys = [username_key(raw)]
@@ -95,20 +134,24 @@ def create_user(
 ) -> User:
     """Add a user with a hashed password, and commit.
 
-    Raises UsernameError for a name no account can have and UsernameTaken when another
-    account has it; a racing duplicate fails at the commit with an IntegrityError (the
-    unique index decides). The password policy is the caller's to check.
+    Raises UsernameError for a name no account can have, UsernameTaken or EmailTaken when
+    another account has the name or the address; a racing duplicate fails at the commit
+    with an IntegrityError (the unique indexes decide). The password policy is the
+    caller's to check. The address starts unverified.
     """
     name, key = normalize_username(username), username_key(username)
     look = skeleton(key)
     taken = or_(User.username_key == key, User.username_skeleton == look)
     if db.session.scalar(select(User.id).where(taken)) is not None:
         raise UsernameTaken(name)
+    if email is not None and email_taken(email):
+        raise EmailTaken(email)
     user = User(
         username=name,
         username_key=key,
         username_skeleton=look,
-        email=email,
+        email=email_key(email) if email else None,
+        email_key=email_key(email) if email else None,
         password_hash=passwords.hash_password(password),
         is_admin=is_admin,
     )

@@ -7,8 +7,21 @@ from typing import Any
 from flask import Flask, request
 from flask.typing import ResponseReturnValue
 from flask_jwt_extended import JWTManager
+from flask_jwt_extended.exceptions import CSRFError
 
 from web.api import error_response
+
+
+def init_app(app: Flask) -> None:
+    """After flask-jwt-extended's init_app: its CSRF handler would answer a CSRF failure
+    as a missing token."""
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.before_request(_canonical_scheme)
+
+
+def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
+    message = "The X-CSRF-TOKEN header must equal the csrf cookie's value (double submit)."
+    return error_response(401, message, error="csrf_failed")
 
 
 def init_manager(jwt: JWTManager) -> None:
@@ -19,10 +32,6 @@ def init_manager(jwt: JWTManager) -> None:
     jwt.needs_fresh_token_loader(_not_fresh)
     jwt.user_lookup_error_loader(_no_user)
     jwt.token_verification_failed_loader(_failed)
-
-
-def init_app(app: Flask) -> None:
-    app.before_request(_canonical_scheme)
 
 
 _BEARER = r"\s*bearer(?=\s)"
@@ -40,7 +49,9 @@ def _canonical_scheme() -> None:
 
 def _no_token(reason: str) -> ResponseReturnValue:
     return error_response(
-        401, "Missing or malformed Authorization header.", error="authorization_required"
+        401,
+        "No token: send Authorization: Bearer <access token>, or sign in for the cookie.",
+        error="authorization_required",
     )
 
 

@@ -3,11 +3,11 @@
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from auth.revocation import Check, Revoked, current_blocklist
@@ -56,6 +56,8 @@ def rotate(sid: str, presented_jti: str) -> str | None:
         )
         .values(
             refresh_jti=new_jti,
+            previous_refresh_jti=presented_jti,
+            rotated_at=now,
             last_used_at=now,
             expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
         )
@@ -68,6 +70,34 @@ def is_spent(claims: dict[str, Any], check: Check) -> bool:
     """A refresh token other than its session's one spendable refresh token: rotated away
     already, so presenting it again is a replay."""
     return claims["type"] == "refresh" and claims["jti"] != check.refresh_jti
+
+
+def in_reuse_interval(claims: dict[str, Any], check: Check) -> bool:
+    """The refresh token the session's last rotation replaced, presented again within
+    JWT_REFRESH_REUSE_INTERVAL seconds of it: browser tabs refreshing at once, not a thief
+    (the grace Auth0, Okta and Ory Hydra call a reuse interval). Never an older token."""
+    interval = current_app.config["JWT_REFRESH_REUSE_INTERVAL"]
+    return (
+        interval > 0
+        and claims["type"] == "refresh"
+        and check.previous_refresh_jti == claims["jti"]
+        and check.rotated_at is not None
+        and utcnow() - check.rotated_at <= timedelta(seconds=interval)
+    )
+
+
+def current_refresh_jti(sid: str, presented_jti: str) -> str | None:
+    """For a refresh token in the reuse interval: the session's current refresh id, which
+    its answer carries (nothing rotates again); None when it is no longer in it."""
+    interval = timedelta(seconds=current_app.config["JWT_REFRESH_REUSE_INTERVAL"])
+    return db.session.scalar(
+        select(LoginSession.refresh_jti).where(
+            LoginSession.id == sid,
+            LoginSession.previous_refresh_jti == presented_jti,
+            LoginSession.rotated_at >= utcnow() - interval,
+            LoginSession.revoked_at.is_(None),
+        )
+    )
 
 
 def reuse_detected(user_id: int, sid: str) -> None:

@@ -4,12 +4,14 @@ database (auth/throttle_store.py), so that every worker and instance shares them
 worker's death or a restart forgets nothing."""
 
 import hashlib
+import json
 import math
 import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from flask_jwt_extended import get_jwt_identity
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
@@ -17,7 +19,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth import throttle_store  # noqa: F401  (registers the appdb:// storage)
-from auth.accounts import UsernameError, username_skeleton
+from auth.accounts import UsernameError, email_key, username_skeleton
 
 # request.remote_addr, which ProxyFix sets from X-Forwarded-For only behind PROXY_COUNT proxies.
 limiter = Limiter(key_func=get_remote_address)
@@ -116,3 +118,49 @@ register_limits: list[Callable[..., Any]] = [
 refresh_limits: list[Callable[..., Any]] = [
     limiter.limit(_config("RATELIMIT_REFRESH_PER_ADDRESS"), scope="refresh")
 ]
+
+
+def _json_body() -> Any:
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):  # the view answers those bodies with 400
+        return None
+
+
+def _recovery_target_key() -> str:
+    """The account a reset request names, by e-mail or username, whether or not it exists:
+    the answer must not differ for accounts that do not."""
+    body = _json_body()
+    if not isinstance(body, dict):
+        return "target:?"
+    if isinstance(body.get("email"), str):
+        try:
+            address = email_key(body["email"][:320])
+        except UnicodeError:  # no account can have it: the view answers 422
+            address = body["email"][:320]
+        return account_key("email", address)
+    if isinstance(body.get("username"), str):
+        return user_account(body["username"][:320])
+    return "target:?"
+
+
+def _caller_key() -> str:
+    return f"user:{get_jwt_identity()}"
+
+
+forgot_limits: list[Callable[..., Any]] = [
+    limiter.limit(_config("RATELIMIT_FORGOT_PER_ADDRESS"), scope="forgot-address"),
+    limiter.limit(
+        _config("RATELIMIT_FORGOT_PER_ACCOUNT"),
+        key_func=_recovery_target_key,
+        scope="forgot-account",
+    ),
+]
+# One budget for every link-redeeming endpoint together, per client address.
+recovery_limits: list[Callable[..., Any]] = [
+    limiter.shared_limit(_config("RATELIMIT_RECOVERY_PER_ADDRESS"), scope="recovery-address")
+]
+# After the token check (put below @protected): the key is the caller's account.
+resend_limit = limiter.limit(
+    _config("RATELIMIT_RESEND_PER_ACCOUNT"), key_func=_caller_key, scope="resend-account"
+)

@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     make_keyring(app)
     token_cache.init_app(app)
     jwt.init_app(app)
+    challenges.init_app(app)
 
 
 def key_for_kid(kid: object) -> Any:
@@ -101,7 +102,7 @@ def _is_revoked(_header: dict[str, Any], claims: dict[str, Any]) -> bool:
         return False  # the user lookup answers user_not_found
     if result.revoked:
         return True
-    if sessions.is_spent(claims, result):
+    if sessions.is_spent(claims, result) and not sessions.in_reuse_interval(claims, result):
         sessions.reuse_detected(result.principal.id, claims["sid"])
         return True
     return False

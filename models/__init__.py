@@ -1,5 +1,6 @@
 """Every table, so that importing `models` lets Alembic see them all."""
 
+from models.account_token import AccountToken
 from models.item import Item, items_tags
 from models.login_session import LoginSession
 from models.rate_limit import RateLimitCounter
@@ -9,6 +10,7 @@ from models.tag import Tag
 from models.user import User
 
 __all__ = [
+    "AccountToken",
     "Item",
     "LoginSession",
     "RateLimitCounter",

@@ -24,3 +24,7 @@ class LoginSession(Model):
     # The jti of the one refresh token that may still be spent; any other is a replay.
     refresh_jti: Mapped[str] = mapped_column(String(36))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The refresh token the last rotation replaced, and when: within
+    # JWT_REFRESH_REUSE_INTERVAL it may be presented again (tabs refreshing together).
+    previous_refresh_jti: Mapped[str | None] = mapped_column(String(36))
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,6 +23,15 @@ class User(Model):
     # are one account's. None only for rows older than the rule that shared one.
     username_skeleton: Mapped[str | None] = mapped_column(String(320), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    # The address in the form it is compared in (auth.accounts.email_key): one account per
+    # address. NULL for no address (SQL's unique constraints ignore NULLs).
+    email_key: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # When the current address was confirmed by a link sent to it; NULL: not (yet).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None

@@ -1,9 +1,10 @@
 """Registration, login, token refresh and logout."""
 
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from auth import accounts, credentials, sessions, tokens
+from auth import accounts, credentials, recovery, sessions, tokens, transport
 from auth.permissions import caller, protected
 from auth.throttling import credential_limits, refresh_limits, register_limits
 from extensions import db
@@ -32,13 +33,20 @@ class Register(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict:
-        """Create an account"""
+        """Create an account; with an e-mail address, a verification link is sent to it"""
+        if data["email"] is None and current_app.config["REQUIRE_VERIFIED_EMAIL"]:
+            missing = {"email": ["An e-mail address is required."]}
+            abort(422, "An e-mail address is required.", errors={"json": missing})
         try:
             # A racing duplicate fails at the commit: IntegrityError, answered 409.
             user = accounts.create_user(data["username"], data["password"], email=data["email"])
         except accounts.UsernameTaken:
-            abort(409, "A user with that username already exists.")
+            abort(409, "A user with that username already exists.", error="username_taken")
+        except accounts.EmailTaken:
+            abort(409, "Another account uses this e-mail address.", error="email_taken")
         sessions.log_event("register", user.id, None)
+        if user.email:
+            recovery.send_verification(user, user.email)
         return {"message": "User created.", "id": user.id}
 
 
@@ -49,17 +57,23 @@ class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, TokensSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-    def post(self, data: dict) -> dict:
+    def post(self, data: dict) -> dict | Response:
         """Exchange a username and password for a fresh access token and a refresh token"""
         user = accounts.find_by_username(data["username"])
         if not credentials.check_password(user, data["username"], data["password"]) or not user:
             sessions.log_event("login_failed", user.id if user else None, None)
             abort(401, "Invalid credentials.", error="invalid_credentials")
+        if current_app.config["REQUIRE_VERIFIED_EMAIL"] and not user.email_verified:
+            # Only after the right password: the answer tells nothing to a guesser.
+            message = "Verify your e-mail address first: see the link sent to it."
+            abort(403, message, error="email_not_verified")
         session = sessions.start(user.id)
         db.session.commit()
         sessions.log_event("login", user.id, session.id)
-        return tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
+        issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
+        return transport.in_cookies(issued) if data["transport"] == transport.COOKIE else issued
 
 
 @blp.route("/reauthenticate")
@@ -70,9 +84,10 @@ class Reauthenticate(MethodView):
     @blp.arguments(ReauthenticateSchema)
     @blp.response(200, AccessTokenSchema)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-    def post(self, data: dict) -> dict:
+    def post(self, data: dict) -> dict | Response:
         """Prove the password again: a fresh access token for this same session (the
-        answer to RFC 9470's insufficient_user_authentication challenge)"""
+        answer to RFC 9470's insufficient_user_authentication challenge); as a cookie when
+        the session uses cookies"""
         claims, principal = get_jwt(), caller()
         user = db.get_or_404(User, principal.id, description="No such user.")
         if not credentials.check_password(user, user.username, data["password"]):
@@ -81,6 +96,8 @@ class Reauthenticate(MethodView):
         db.session.commit()  # a re-hashed password, if any
         sessions.log_event("reauthenticated", user.id, claims["sid"])
         token = tokens.issue_fresh_access(user.id, user.is_admin, claims["sid"])
+        if transport.by_cookie():
+            return transport.in_cookies({"access_token": token})
         return {"access_token": token}
 
 
@@ -91,38 +108,42 @@ class Refresh(MethodView):
     @protected(blp, refresh=True)
     @blp.response(200, TokensSchema)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-    def post(self) -> dict:
+    def post(self) -> dict | Response:
         """Spend the refresh token for a new access token and a new refresh token"""
         claims, principal = get_jwt(), caller()
         new_jti = sessions.rotate(claims["sid"], claims["jti"])
         if new_jti is None:
-            # A concurrent request spent this token first: it was presented twice.
-            sessions.reuse_detected(principal.id, claims["sid"])
-            abort(401, "Token has been revoked.", error="token_revoked")
+            # Another request rotated this token first: within the reuse interval that is
+            # a second tab, answered with the session's current refresh id; else a replay.
+            new_jti = sessions.current_refresh_jti(claims["sid"], claims["jti"])
+            if new_jti is None:
+                sessions.reuse_detected(principal.id, claims["sid"])
+                abort(401, "Token has been revoked.", error="token_revoked")
         sessions.log_event("refresh", principal.id, claims["sid"])
-        return tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
+        issued = tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
+        return transport.in_cookies(issued) if transport.by_cookie() else issued
 
 
 @blp.route("/logout")
 class Logout(MethodView):
     @protected(blp)
     @blp.response(200, MessageSchema)
-    def post(self) -> dict:
+    def post(self) -> Response:
         """End this session: its access and refresh tokens are refused from now on"""
         claims, principal = get_jwt(), caller()
         sessions.revoke_token(claims)
         sessions.revoke(principal.id, sid=claims["sid"])
         sessions.log_event("logout", principal.id, claims["sid"])
-        return {"message": "Logged out."}
+        return transport.cleared({"message": "Logged out."})
 
 
 @blp.route("/logout/all")
 class LogoutAll(MethodView):
     @protected(blp)
     @blp.response(200, MessageSchema)
-    def post(self) -> dict:
+    def post(self) -> Response:
         """End every session of the caller, on every device"""
         claims, principal = get_jwt(), caller()
         count = sessions.revoke(principal.id)
         sessions.log_event("logout_all", principal.id, claims["sid"], sessions=count)
-        return {"message": f"Logged out of {count} session(s)."}
+        return transport.cleared({"message": f"Logged out of {count} session(s)."})

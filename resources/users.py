@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from sqlalchemy import delete
 
-from auth import credentials, passwords, sessions
+from auth import accounts, credentials, passwords, sessions
 from auth.permissions import caller, protected, require_self_or_admin
 from auth.revocation import Principal
 from auth.throttling import credential_limits
@@ -46,7 +46,7 @@ class MyPassword(MethodView):
         errors = passwords.policy_errors(data["new_password"], user.username)
         if errors:
             abort(422, "The new password is refused.", errors={"new_password": errors})
-        user.password_hash = passwords.hash_password(data["new_password"])
+        accounts.change_password(user, data["new_password"])
         db.session.commit()
         count = sessions.revoke(user.id, keep=claims["sid"])
         sessions.log_event("password_changed", user.id, claims["sid"], sessions=count)

@@ -11,6 +11,7 @@ from auth.accounts import (
     USERNAME_MAX_INPUT,
     USERNAME_MAX_LENGTH,
     UsernameError,
+    email_key,
     normalize_username,
 )
 from models.types import MAX_ID
@@ -48,16 +49,6 @@ class TrimmedString(fields.String):
         return text
 
 
-class BoundedEmail(fields.Email):
-    """An e-mail address (RFC 5321: at most 254 characters), refused by length before the
-    address pattern runs on it."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if isinstance(value, str) and len(value) > 254:
-            raise ValidationError("Must be at most 254 characters long.")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
 class Username(TrimmedString):
     """Normalised by the accounts' one rule (auth.accounts.normalize_username)."""
 
@@ -91,3 +82,24 @@ class Price(fields.Decimal):
         if len(text) > 16 or re.fullmatch(_PRICE, text, re.ASCII) is None:
             raise ValidationError(PRICE_FORMAT)
         return super()._deserialize(text, attr, data, **kwargs)
+
+
+class EmailAddress(fields.Email):
+    """An e-mail address (RFC 5321 §4.5.3.1.3: at most 254 characters) whose domain has an
+    ASCII form, with no control or invisible characters anywhere."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {"example": "alice@example.com"})
+        super().__init__(validate=validate.Length(max=254), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, str) and len(value) > 254:
+            raise ValidationError("Longer than maximum length 254.")  # before any per-char work
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
+            raise ValidationError("Must not contain control or invisible characters.")
+        try:
+            email_key(text)
+        except UnicodeError as error:
+            raise ValidationError("The domain is not a valid internationalised name.") from error
+        return text.strip()

@@ -5,14 +5,14 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from auth import passwords
-from schemas.fields import BoundedEmail, Username
+from schemas.fields import EmailAddress, Username
 
 # The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
 # away from the hash (and from passlib's 4,096-byte limit).
 PASSWORD_LENGTH = validate.Length(max=1024)
 
 
-class LoginSchema(Schema):
+class CredentialsSchema(Schema):
     username = Username(required=True, metadata={"example": "alice"})
     password = fields.String(
         required=True,
@@ -22,8 +22,19 @@ class LoginSchema(Schema):
     )
 
 
-class RegisterSchema(LoginSchema):
-    """A login's fields, an optional e-mail, and the password policy."""
+class LoginSchema(CredentialsSchema):
+    transport = fields.String(
+        load_default="body",
+        validate=validate.OneOf(["body", "cookie"]),
+        metadata={
+            "description": "body: the tokens in the answer; cookie: as httpOnly cookies "
+            "(for browsers), with CSRF cookies for the X-CSRF-TOKEN header"
+        },
+    )
+
+
+class RegisterSchema(CredentialsSchema):
+    """The credentials, an optional e-mail, and the password policy."""
 
     # The policy's length, in the document too (the default FLASK_PASSWORD_MIN_LENGTH); the
     # other rules (common passwords, the username) only a 422 can say.
@@ -33,7 +44,13 @@ class RegisterSchema(LoginSchema):
         validate=PASSWORD_LENGTH,
         metadata={"example": "correct horse battery staple", "minLength": 8},
     )
-    email = BoundedEmail(load_default=None, validate=validate.Length(max=254))
+    email = EmailAddress(
+        load_default=None,
+        metadata={
+            "example": "alice@example.com",
+            "description": "Sent a verification link; required with REQUIRE_VERIFIED_EMAIL",
+        },
+    )
 
     @validates_schema
     def _password_policy(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -65,6 +82,8 @@ class UserSchema(Schema):
     username = fields.String(dump_only=True)
     is_admin = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    email = fields.String(dump_only=True, allow_none=True)
+    email_verified = fields.Boolean(dump_only=True)
 
 
 class RegisteredSchema(Schema):
@@ -73,19 +92,23 @@ class RegisteredSchema(Schema):
 
 
 class TokensSchema(Schema):
-    """RFC 6749 §5.1's token response, with the refresh token's lifetime beside it."""
+    """RFC 6749 §5.1's token response, with the refresh token's lifetime beside it. With
+    `"transport": "cookie"` the tokens are set as cookies instead, and token_type is
+    `cookie`."""
 
     access_token = fields.String(
-        required=True, metadata={"description": "Bearer token, 15 minutes by default"}
+        metadata={"description": "Bearer token, 15 minutes by default (absent with cookies)"}
     )
     token_type = fields.String(
-        required=True, validate=validate.OneOf(["Bearer"]), metadata={"example": "Bearer"}
+        required=True,
+        validate=validate.OneOf(["Bearer", "cookie"]),
+        metadata={"example": "Bearer"},
     )
     expires_in = fields.Integer(
         required=True, metadata={"description": "Seconds the access token lives", "example": 900}
     )
     refresh_token = fields.String(
-        required=True, metadata={"description": "For POST /refresh only; spent on use"}
+        metadata={"description": "For POST /refresh only; spent on use (absent with cookies)"}
     )
     refresh_expires_in = fields.Integer(
         required=True,

@@ -67,9 +67,16 @@ def make_app(**overrides: Any) -> Flask:
     return app
 
 
+def drain_mail() -> None:
+    """Wait until every app of the test has sent (or failed to send) its queued mail."""
+    for app, _ in _apps:
+        app.extensions["mailer"].drain()
+
+
 @pytest.fixture(autouse=True)
 def _dispose_apps() -> Iterator[None]:
     yield
+    drain_mail()
     while _apps:
         app, has_tables = _apps.pop()
         with app.app_context():

@@ -61,7 +61,8 @@ _DEFAULT_MESSAGES = {
 class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
     error = ma.fields.String(
         metadata={
-            "description": "Why authentication failed (401 only); invalid_client is /introspect's",
+            "description": "A machine-readable reason: why authentication failed (401; "
+            "invalid_client is /introspect's), or why an account step was refused",
             "enum": [
                 "authorization_required",
                 "invalid_token",
@@ -71,6 +72,13 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "user_not_found",
                 "invalid_credentials",
                 "invalid_client",
+                "email_not_verified",
+                "email_taken",
+                "already_verified",
+                "invalid_or_expired_token",
+                "csrf_failed",
+                "username_taken",
+                "email_required",
             ],
         }
     )

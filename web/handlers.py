@@ -15,9 +15,18 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(RedisError, _redis_unavailable)
 
 
+# A unique constraint's name (PostgreSQL) or column (SQLite) in the driver's message, and
+# the error code a view gives when its own check catches the same conflict first.
+_CONFLICTS = {"email_key": "email_taken", "username_key": "username_taken"}
+
+
 def _integrity_error(error: IntegrityError) -> ResponseReturnValue:
     # Two requests raced past a uniqueness or reference check; the database decided.
     db.session.rollback()
+    detail = str(error.orig)
+    for marker, code in _CONFLICTS.items():
+        if marker in detail:
+            return error_response(409, "Another account already has this value.", error=code)
     return error_response(409, "The request conflicts with the current state of the resource.")
 
 

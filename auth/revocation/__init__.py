@@ -24,12 +24,16 @@ class Principal(NamedTuple):
     username: str
     is_admin: bool
     created_at: datetime
+    email: str | None
+    email_verified: bool
 
 
 class Check(NamedTuple):
     principal: Principal | None  # None: the user does not exist (any more)
     revoked: bool
     refresh_jti: str | None  # the session's one spendable refresh token
+    previous_refresh_jti: str | None = None  # the one its last rotation replaced
+    rotated_at: datetime | None = None
 
 
 class Revoked(NamedTuple):
@@ -43,10 +47,29 @@ class Blocklist(Protocol):
         """Tell the store of revocations the database has (or is about to have)."""
 
 
+# What a request knows of its caller (Principal's fields), first in every check's row.
+USER_COLUMNS = (
+    User.id,
+    User.username,
+    User.is_admin,
+    User.created_at,
+    User.email,
+    User.email_verified_at.is_not(None).label("email_verified"),
+)
+
+
+# What a check needs of the session after the user's columns, whatever the store.
+SESSION_COLUMNS = (
+    LoginSession.refresh_jti,
+    LoginSession.previous_refresh_jti,
+    LoginSession.rotated_at,
+)
+
+
 def user_and_session(*columns: Any) -> Select:
     """The user by id and, if it is theirs, the session by id: primary-key probes only."""
     return (
-        select(User.id, User.username, User.is_admin, User.created_at, *columns)
+        select(*USER_COLUMNS, *columns)
         .select_from(User)
         .outerjoin(
             LoginSession,
@@ -62,8 +85,13 @@ def params(claims: dict[str, Any]) -> dict[str, Any]:
 
 def principal_of(row: Sequence[Any]) -> Principal:
     """From a row that starts with user_and_session()'s user columns."""
-    user_id, username, is_admin, created_at = row[:4]
-    return Principal(user_id, username, bool(is_admin), created_at)
+    user_id, username, is_admin, created_at, email, email_verified = row[: len(USER_COLUMNS)]
+    return Principal(user_id, username, bool(is_admin), created_at, email, bool(email_verified))
+
+
+def after_user(row: Sequence[Any]) -> Sequence[Any]:
+    """The columns a check asked for after the user's."""
+    return row[len(USER_COLUMNS) :]
 
 
 def current_blocklist() -> Blocklist:

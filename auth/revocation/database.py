@@ -6,9 +6,17 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, or_
 
-from auth.revocation import Check, Revoked, params, principal_of, user_and_session
+from auth.revocation import (
+    SESSION_COLUMNS,
+    Check,
+    Revoked,
+    after_user,
+    params,
+    principal_of,
+    user_and_session,
+)
 from extensions import db
-from models import LoginSession, RevokedToken
+from models import AccountToken, LoginSession, RevokedToken
 from models.types import utcnow
 
 _revoked = or_(
@@ -20,7 +28,7 @@ _revoked = or_(
 # One indexed probe per table (users.id, sessions.id, revoked_tokens.jti): flat cost
 # however many rows there are. Core on a pooled Connection, not the ORM session: no unit
 # of work on the hot path, and SQLAlchemy caches the compiled statement.
-CHECK = user_and_session(_revoked.label("revoked"), LoginSession.refresh_jti)
+CHECK = user_and_session(_revoked.label("revoked"), *SESSION_COLUMNS)
 
 
 class DatabaseBlocklist:
@@ -29,8 +37,8 @@ class DatabaseBlocklist:
             row = conn.execute(CHECK, params(claims)).first()
         if row is None:
             return Check(None, False, None)
-        revoked, refresh_jti = row[4:]
-        return Check(principal_of(row), bool(revoked), refresh_jti)
+        revoked, *session = after_user(row)
+        return Check(principal_of(row), bool(revoked), *session)
 
     def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
         pass  # the database rows are all there is
@@ -44,6 +52,7 @@ def purge() -> int:
     for model, column in (
         (RevokedToken, RevokedToken.expires_at),
         (LoginSession, LoginSession.expires_at),
+        (AccountToken, AccountToken.expires_at),  # recovery links: useless once expired
     ):
         result = db.session.execute(delete(model).where(column < now))
         deleted += result.rowcount or 0  # type: ignore[attr-defined]

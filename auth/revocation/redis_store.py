@@ -16,14 +16,22 @@ import redis
 from flask import current_app
 from sqlalchemy import select
 
-from auth.revocation import Check, Revoked, params, principal_of, user_and_session
+from auth.revocation import (
+    SESSION_COLUMNS,
+    Check,
+    Revoked,
+    after_user,
+    params,
+    principal_of,
+    user_and_session,
+)
 from extensions import db
 from models import LoginSession, RevokedToken
 from models.types import utcnow
 
 # The user, and the session only to know it exists and which refresh token it will take:
 # two primary-key probes in one query.
-_PRINCIPAL = user_and_session(LoginSession.id, LoginSession.refresh_jti)
+_PRINCIPAL = user_and_session(LoginSession.id, *SESSION_COLUMNS)
 
 
 class RedisBlocklist:
@@ -49,10 +57,10 @@ class RedisBlocklist:
             row = conn.execute(_PRINCIPAL, params(claims)).first()
         if row is None:
             return Check(None, False, None)
-        session_id, refresh_jti = row[4:]
+        session_id, *session = after_user(row)
         # Redis says what is revoked; the database says whether the session exists at all.
         gone = session_id is None
-        return Check(principal_of(row), bool(revoked) or gone, refresh_jti)
+        return Check(principal_of(row), bool(revoked) or gone, *session)
 
     def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
         # Each entry expires with the last token it refuses: nothing to purge. A jti's is

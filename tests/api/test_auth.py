@@ -79,7 +79,14 @@ def test_me_shows_the_account_and_never_the_hash(client, user_id, auth_headers):
     response = client.get("/me", headers=auth_headers)
 
     assert response.status_code == 200
-    assert set(response.json) == {"id", "username", "is_admin", "created_at"}
+    assert set(response.json) == {
+        "id",
+        "username",
+        "is_admin",
+        "created_at",
+        "email",
+        "email_verified",
+    }
     assert response.json["id"] == user_id
     assert response.json["is_admin"] is False
     assert response.json["created_at"].endswith("+00:00")

@@ -11,6 +11,9 @@ PUBLIC = {
     ("get", "/health/ready"),
     ("get", "/"),
     ("get", "/.well-known/jwks.json"),
+    ("post", "/password/forgot"),
+    ("post", "/password/reset"),
+    ("post", "/email/verify"),
 }
 EXPECTED = {
     ("post", "/register"),
@@ -46,6 +49,11 @@ EXPECTED = {
     ("delete", "/tag/{tag_id}"),
     ("get", "/.well-known/jwks.json"),
     ("post", "/introspect"),
+    ("post", "/password/forgot"),
+    ("post", "/password/reset"),
+    ("post", "/email/verify"),
+    ("post", "/email/verify/resend"),
+    ("post", "/me/email"),
 }
 # Introspection is for services: HTTP Basic with the client credential, not a bearer token.
 CLIENT_AUTH = {("post", "/introspect")}

@@ -240,12 +240,14 @@ def test_malformed_authorization_headers_are_401(client, header):
     assert response.json["error"] in ("authorization_required", "invalid_token")
 
 
-def test_tokens_are_read_from_the_authorization_header_only(client, tokens):
+def test_tokens_are_never_read_from_a_query_string_or_a_body(client, tokens):
     token = tokens["access_token"]
 
     assert_error(client.get(f"/me?jwt={token}"), 401, "authorization_required")
-    client.set_cookie("access_token_cookie", token)
-    assert_error(client.get("/me"), 401, "authorization_required")
+    assert_error(client.get(f"/me?access_token={token}"), 401, "authorization_required")
+    body = {"access_token": token, "refresh_token": tokens["refresh_token"]}
+    assert_error(client.post("/logout", json=body), 401, "authorization_required")
+    assert_error(client.post("/refresh", json=body), 401, "authorization_required")
 
 
 @pytest.mark.parametrize(

@@ -121,3 +121,30 @@ def test_a_session_revoked_through_one_instance_is_refused_by_another(env):
         status, body = second.request("GET", "/me", tokens["access_token"])
         assert (status, body["error"]) == (401, "token_revoked")
         assert second.request("GET", "/me", other["access_token"])[0] == 200
+
+
+def test_with_a_reuse_interval_concurrent_refreshes_share_one_new_refresh_id(tmp_path):
+    env = services_env(tmp_path, FLASK_JWT_REFRESH_REUSE_INTERVAL="10")
+    with Server(env, workers=4) as server:
+        tokens = signup_and_login(server)
+        barrier = Barrier(8)
+
+        def refresh(_: int) -> tuple[int, dict]:
+            barrier.wait()
+            return server.request("POST", "/refresh", tokens["refresh_token"])
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(refresh, range(8)))
+
+        issued = {jti_of(body["refresh_token"]) for status, body in answers if status == 200}
+        assert [status for status, _ in answers].count(200) >= 1
+        assert len(issued) == 1, answers  # one rotation, whoever won it
+        newest = next(body for status, body in answers if status == 200)
+        assert server.request("GET", "/me", newest["access_token"])[0] == 200
+        assert server.request("POST", "/refresh", newest["refresh_token"])[0] == 200
+
+
+def jti_of(token: str) -> str:
+    import jwt as pyjwt
+
+    return pyjwt.decode(token, options={"verify_signature": False})["jti"]
