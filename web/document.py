@@ -19,13 +19,19 @@ Accounts and JWTs with real logout. To try it here:
 4. Call the other operations. **POST /refresh** uses *refreshAuth* and returns a new pair:
    paste both again.
 
-A *fresh* token (one straight from /login) is needed by `POST /me/password`,
-`DELETE /user/{user_id}` and `POST /item`; after a refresh, log in again for those.
+A *fresh* token (one straight from /login, or from **POST /reauthenticate** with the
+password) is needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`
+and `POST /item`; a refresh never makes a token fresh.
+
+Browsers can log in with `"transport": "cookie"` instead (httpOnly cookies and an
+`X-CSRF-TOKEN` header): see the README's Browser clients, and the page at `/account`.
 
 Every error has one shape, `{"code", "status", "message", "errors"?, "error"?}`; 401s
 carry `error`, one of `authorization_required`, `invalid_token`, `token_expired`,
-`token_revoked`, `fresh_token_required`, `user_not_found`, `invalid_credentials` (and
-`invalid_client` on /introspect). Each operation lists the statuses it can answer.
+`token_revoked`, `fresh_token_required`, `user_not_found`, `invalid_credentials`,
+`csrf_failed` (and `invalid_client` on /introspect); the account steps add
+`invalid_or_expired_token`, `email_not_verified`, `email_taken`, `username_taken`,
+`already_verified` and `email_required`. Each operation lists the statuses it can answer.
 """
 
 
@@ -65,7 +71,8 @@ def _401(error: str, message: str) -> dict[str, Any]:
 EXAMPLES: dict[str, dict[str, Any]] = {
     "UNAUTHORIZED": {
         "authorization_required": _401(
-            "authorization_required", "Missing or malformed Authorization header."
+            "authorization_required",
+            "No token: send Authorization: Bearer <access token>, or sign in for the cookie.",
         ),
         "invalid_token": _401("invalid_token", "Invalid token: Signature verification failed"),
         "token_expired": _401("token_expired", "Token has expired."),
@@ -78,11 +85,41 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "invalid_client": _401(
             "invalid_client", "Introspection needs the client credential (HTTP Basic)."
         ),
+        "csrf_failed": _401(
+            "csrf_failed",
+            "The X-CSRF-TOKEN header must equal the csrf cookie's value (double submit).",
+        ),
     },
-    "FORBIDDEN": {"forbidden": {"value": envelope(403, "Only an admin may do this.")}},
+    "BAD_REQUEST": {
+        "invalid_or_expired_token": {
+            "value": envelope(
+                400,
+                "The link is invalid or has expired: ask for a new one.",
+                error="invalid_or_expired_token",
+            )
+        },
+        "invalid_json": {"value": envelope(400, "Invalid JSON body.")},
+    },
+    "FORBIDDEN": {
+        "forbidden": {"value": envelope(403, "Only an admin may do this.")},
+        "email_not_verified": {
+            "value": envelope(
+                403,
+                "Verify your e-mail address first: see the link sent to it.",
+                error="email_not_verified",
+            )
+        },
+    },
     "NOT_FOUND": {"not_found": {"value": envelope(404, "No such store.")}},
     "CONFLICT": {
-        "username_taken": {"value": envelope(409, "A user with that username already exists.")},
+        "username_taken": {
+            "value": envelope(
+                409, "A user with that username already exists.", error="username_taken"
+            )
+        },
+        "email_taken": {
+            "value": envelope(409, "Another account uses this address.", error="email_taken")
+        },
         "still_linked": {
             "value": envelope(409, "The tag is still linked to items; unlink them first.")
         },
