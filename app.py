@@ -1,4 +1,4 @@
-"""The application factory: `flask --app app run`, or gunicorn "app:create_app()"."""
+"""The application factory: `flask --app app run`, or `python server.py` (granian)."""
 
 import os
 import sqlite3
@@ -15,7 +15,7 @@ import models  # noqa: F401  (every table, for Alembic)
 from auth import cli, passwords, throttling, tokens
 from extensions import db, migrate
 from resources import auth, health, items, keys, sessions, stores, tags, users
-from web import headers, swagger
+from web import headers, limits, swagger
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
@@ -26,6 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.getenv("INSTANCE_PATH") or None)
     config.load(app, overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    limits.init_app(app)
 
     db.init_app(app)
     with app.app_context():

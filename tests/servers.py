@@ -1,4 +1,5 @@
-"""Real gunicorn processes for the properties that only show across processes."""
+"""Real server processes (server.py, as `make run` starts it) for the properties that only
+show across processes."""
 
 import http.client
 import json
@@ -78,19 +79,19 @@ def migrate(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 class Server:
-    """One gunicorn instance with gunicorn.conf.py, as `make run` starts it."""
+    """One server instance, started as `make run` starts it: `python server.py`."""
 
     def __init__(self, env: dict[str, str], workers: int = 2) -> None:
         self.port = free_port()
         self.env = {**env, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
-        self.log = Path(env["INSTANCE_PATH"]) / f"gunicorn-{self.port}.log"
+        self.log = Path(env["INSTANCE_PATH"]) / f"server-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
+                [sys.executable, "server.py"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -99,7 +100,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.output()}")
+                raise RuntimeError(f"the server exited {self.process.returncode}:\n{self.output()}")
             try:
                 if self.request("GET", "/health")[0] == 200:
                     return self
@@ -107,7 +108,7 @@ class Server:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer in {timeout}s:\n{self.output()}")
+        raise RuntimeError(f"the server did not answer in {timeout}s:\n{self.output()}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
