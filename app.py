@@ -28,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     limits.init_app(app)
 
+    blocklist.add_check_engine(app)  # before db.init_app(): it declares an engine
     db.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)

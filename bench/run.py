@@ -87,7 +87,8 @@ def prepare(
 ) -> dict:
     out = workdir / name
     out.mkdir()
-    env = env_for(*fresh_database(workdir, name, services), rounds)
+    url, redis_url = fresh_database(workdir, name, services)
+    env = env_for(url, rounds, redis_url)
     flask = [PYTHON, "-m", "flask", "--app", "app", "db", "upgrade"]
     subprocess.run(flask, cwd=ROOT, env=env, check=True, capture_output=True)
     seed = [PYTHON, str(BENCH / "seed.py"), str(out), str(refresh_files), "40000", str(revoked)]

@@ -71,7 +71,8 @@ def _dispose_apps() -> Iterator[None]:
             db.session.remove()
             if has_tables:
                 db.drop_all()
-            db.engine.dispose()
+            for engine in db.engines.values():  # the app's, and the revocation check's
+                engine.dispose()
         store = app.extensions["blocklist"]
         if hasattr(store, "redis"):
             store.redis.close()
