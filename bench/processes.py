@@ -3,6 +3,7 @@ peers on their own servers, and wrk."""
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -51,6 +52,7 @@ class Server:
             env={**env, "PORT": str(port), "WEB_CONCURRENCY": str(WORKERS)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a stop that has to kill takes the workers too
         )
         for _ in range(300):
             try:
@@ -74,7 +76,11 @@ class Server:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 def wrk(

@@ -91,7 +91,7 @@ def prepare(
     env = env_for(url, rounds, redis_url)
     flask = [PYTHON, "-m", "flask", "--app", "app", "db", "upgrade"]
     subprocess.run(flask, cwd=ROOT, env=env, check=True, capture_output=True)
-    seed = [PYTHON, str(BENCH / "seed.py"), str(out), str(refresh_files), "40000", str(revoked)]
+    seed = [PYTHON, str(BENCH / "seed.py"), str(out), str(refresh_files), "20000", str(revoked)]
     subprocess.run(seed, cwd=ROOT, env=env, check=True)
     return {"env": env, "dir": out, "access": (out / "access.txt").read_text().strip()}
 

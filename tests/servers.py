@@ -4,6 +4,7 @@ show across processes."""
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -83,6 +84,7 @@ class Server:
 
     def __init__(self, env: dict[str, str], workers: int = 2) -> None:
         self.port = free_port()
+        self.workers = workers
         self.env = {**env, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
         self.log = Path(env["INSTANCE_PATH"]) / f"server-{self.port}.log"
         self.process: subprocess.Popen | None = None
@@ -96,13 +98,17 @@ class Server:
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own process group: a stop that has to kill takes the workers too.
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited {self.process.returncode}:\n{self.output()}")
             try:
-                if self.request("GET", "/health")[0] == 200:
+                # Every worker up: one still starting when told to stop ignores it.
+                started = self.output().count("Started worker-")
+                if self.request("GET", "/health")[0] == 200 and started >= self.workers:
                     return self
             except OSError:
                 pass
@@ -114,9 +120,10 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=20)
+                # Longer than server.py's 20 s for workers that will not stop gracefully.
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
     def output(self) -> str:
