@@ -110,7 +110,9 @@ def test_slow_clients_do_not_starve_the_others(tmp_path):
                 timings.append(time.monotonic() - start)
             for sock in slow:
                 sock.sendall(b"a")  # still trickling
-            assert max(timings) < 1.0, timings
+            # Under sync workers these waited for the slow heads' timeout (30 s); the
+            # margin is for a loaded machine.
+            assert max(timings) < 3.0, timings
         finally:
             for sock in slow:
                 sock.close()
