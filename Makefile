@@ -38,7 +38,7 @@ migrate: install ## Bring the database to the newest migration
 	$(BIN)/flask db upgrade
 
 run: migrate ## Serve on http://127.0.0.1:5000 (SQLite in instance/ unless DATABASE_URL)
-	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
+	@PORT=$(PORT) $(BIN)/python server.py
 
 # The browser tests drive Debian's Chromium through Playwright (never a browser download).
 browser: ## Install Debian's chromium for the browser tests, if missing (as root, with apt-get)
@@ -66,7 +66,12 @@ lint: install-dev ## ruff, ruff format, mypy and the import contracts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: install ## The benchmark (about 15 minutes); BENCH_DATABASE_URL/BENCH_REDIS_URL for PostgreSQL + Redis
+# The peers (gunicorn, FastAPI, uvicorn...) are the benchmark's own, not the API's.
+$(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.installed-bench ## The benchmark with its peers (about 15 minutes); BENCH_DATABASE_URL/BENCH_REDIS_URL for PostgreSQL + Redis
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 

@@ -1,4 +1,4 @@
-"""The application factory: `flask --app app run`, or gunicorn "app:create_app()"."""
+"""The application factory: `flask --app app run`, or `python server.py` (granian)."""
 
 import os
 import sqlite3
@@ -31,7 +31,18 @@ from resources import (
     tags,
     users,
 )
-from web import access_log, bodies, cors, document, headers, logs, metrics, startup, swagger
+from web import (
+    access_log,
+    bodies,
+    cors,
+    document,
+    headers,
+    limits,
+    logs,
+    metrics,
+    startup,
+    swagger,
+)
 from web.api import Api
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
@@ -70,7 +81,9 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     if not app.testing:  # under pytest, pytest's capture owns logging
         logs.configure(app)
     _private_files(app)
+    limits.init_app(app)
 
+    blocklist.add_check_engine(app)  # before db.init_app(): it declares an engine
     db.init_app(app)
     if overrides is None:
         startup.check_database(app)

@@ -7,7 +7,9 @@ The stores live in auth/revocation/; the rest of the app reads the chosen one th
 from flask import Flask
 
 from auth.revocation import Blocklist
-from auth.revocation.database import DatabaseBlocklist
+from auth.revocation.database import DatabaseBlocklist, add_check_engine
+
+__all__ = ["add_check_engine", "init_app"]
 from auth.revocation.redis_store import RedisBlocklist
 
 

@@ -62,8 +62,10 @@ def make_app(**overrides: Any) -> Flask:
     app = build_app(**overrides)
     _apps[-1] = (app, True)
     with app.app_context():
-        db.drop_all()  # a server database may hold a failed test's leftovers
-        db.create_all()
+        # The tables' own bind only: on PostgreSQL the revocation check declares a bind of
+        # its own, which Flask-SQLAlchemy then lists for every app of the process.
+        db.drop_all(bind_key=None)  # a server database may hold a failed test's leftovers
+        db.create_all(bind_key=None)
     return app
 
 
@@ -82,8 +84,9 @@ def _dispose_apps() -> Iterator[None]:
         with app.app_context():
             db.session.remove()
             if has_tables:
-                db.drop_all()
-            db.engine.dispose()
+                db.drop_all(bind_key=None)
+            for engine in db.engines.values():  # the app's, and the revocation check's
+                engine.dispose()
         store = app.extensions["blocklist"]
         if hasattr(store, "redis"):
             store.redis.close()

@@ -1,8 +1,10 @@
-"""Real gunicorn processes for the properties that only show across processes."""
+"""Real server processes (server.py, as `make run` starts it) for the properties that only
+show across processes."""
 
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -78,12 +80,13 @@ def migrate(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 class Server:
-    """One gunicorn instance with gunicorn.conf.py, as `make run` starts it."""
+    """One server instance, started as `make run` starts it: `python server.py`."""
 
     def __init__(self, env: dict[str, str], workers: int = 2) -> None:
         self.port = free_port()
+        self.workers = workers
         self.env = {**env, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
-        self.log = Path(env["INSTANCE_PATH"]) / f"gunicorn-{self.port}.log"
+        self.log = Path(env["INSTANCE_PATH"]) / f"server-{self.port}.log"
         self.process: subprocess.Popen | None = None
         self.start_until = "/health"  # the path whose 200 means started
 
@@ -91,32 +94,37 @@ class Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
+                [sys.executable, "server.py"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own process group: a stop that has to kill takes the workers too.
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.output()}")
+                raise RuntimeError(f"the server exited {self.process.returncode}:\n{self.output()}")
             try:
-                if self.request("GET", self.start_until)[0] == 200:
+                # Every worker up: one still starting when told to stop ignores it.
+                started = self.output().count("Started worker-")
+                if self.request("GET", self.start_until)[0] == 200 and started >= self.workers:
                     return self
             except OSError:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer in {timeout}s:\n{self.output()}")
+        raise RuntimeError(f"the server did not answer in {timeout}s:\n{self.output()}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=20)
+                # Longer than server.py's 20 s for workers that will not stop gracefully.
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
     def output(self) -> str:

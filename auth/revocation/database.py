@@ -4,7 +4,8 @@ instance on it, and kept across restarts."""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, or_
+from flask import Flask
+from sqlalchemy import Engine, bindparam, delete, exists, or_
 
 from auth.revocation import (
     SESSION_COLUMNS,
@@ -31,9 +32,30 @@ _revoked = or_(
 CHECK = user_and_session(_revoked.label("revoked"), *SESSION_COLUMNS)
 
 
+# On PostgreSQL the check runs on an engine of its own in autocommit: a lone SELECT needs
+# no transaction, and psycopg would otherwise send BEGIN before it and ROLLBACK when the
+# connection goes back to the pool: three round trips instead of one (about 2.5 times
+# slower, measured: README, Performance). SQLite sends neither for a SELECT.
+CHECK_BIND = "revocation_check"
+
+
+def add_check_engine(app: Flask) -> None:
+    """Before db.init_app(): declare the check's engine as a Flask-SQLAlchemy bind, so that
+    it is made, pooled and disposed like the app's own (it holds no tables)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
+        binds[CHECK_BIND] = {"url": url, "isolation_level": "AUTOCOMMIT"}
+
+
+def _check_engine() -> Engine:
+    engines = db.engines
+    return engines.get(CHECK_BIND) or engines[None]
+
+
 class DatabaseBlocklist:
     def check(self, claims: dict[str, Any]) -> Check:
-        with db.engine.connect() as conn:
+        with _check_engine().connect() as conn:
             row = conn.execute(CHECK, params(claims)).first()
         if row is None:
             return Check(None, False, None)

@@ -1,4 +1,4 @@
-"""Revocation across workers, restarts and instances, with real gunicorn processes."""
+"""Revocation across workers, restarts and instances, with real server processes (server.py)."""
 
 import stat
 from concurrent.futures import ThreadPoolExecutor

@@ -30,7 +30,7 @@ def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def server_command(env: dict[str, str]) -> list[str]:
     env["PORT"] = str(free_port())
-    return [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
+    return [sys.executable, "server.py"]
 
 
 def assert_one_line_naming(result: subprocess.CompletedProcess, name: str) -> None:

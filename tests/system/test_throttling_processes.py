@@ -1,5 +1,5 @@
 """The login throttle's counters are shared by every worker and survive a worker's death
-and a restart, with real gunicorn processes (no Redis: the embedded default)."""
+and a restart, with real server processes (no Redis: the embedded default)."""
 
 import os
 import signal

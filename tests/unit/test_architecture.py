@@ -4,7 +4,7 @@ import ast
 
 from tests.servers import ROOT
 
-FIXED = {"app.py", "blocklist.py", "config.py", "extensions.py", "gunicorn.conf.py"}
+FIXED = {"app.py", "blocklist.py", "config.py", "extensions.py", "server.py"}
 APP_PACKAGES = {"auth", "web", "models", "schemas", "resources", "app", "blocklist", "config"}
 
 

@@ -1,0 +1,88 @@
+"""The benchmark's table and its targets, printed and written to bench/results.md."""
+
+import re
+import statistics
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.md"
+NAMES = {
+    "floor": "bare Flask floor, server.py (granian)",
+    "article": "the article's FastAPI + python-jose /me, uvicorn + uvloop + httptools",
+    "jwt_only": "flask-jwt-extended @jwt_required alone, gunicorn sync",
+    "me:api": "this API, GET /me (SQLite)",
+    "item:api": "this API, GET /item, page of 20 (SQLite)",
+    "refresh:api": "this API, POST /refresh (SQLite)",
+    "me:services": "this API, GET /me (PostgreSQL + Redis)",
+    "item:services": "this API, GET /item, page of 20 (PostgreSQL + Redis)",
+    "refresh:services": "this API, POST /refresh (PostgreSQL + Redis)",
+}
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def report(rows, login, slow, revoked, count, before, after, cycles, settings: str) -> None:
+    medians = {key: median_of(runs) for key, runs in rows.items()}
+    article = medians["article"]["rps"]
+    lines = [
+        "### Latest run",
+        "",
+        settings + ".",
+        "",
+        "| what | requests/s | p50 ms | p99 ms | non-2xx | × article's FastAPI /me |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, name in NAMES.items():
+        if key in medians:
+            row = medians[key]
+            lines.append(
+                f"| {name} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
+                f"{row['errors']:.0f} | {row['rps'] / article:.2f} |"
+            )
+    ceiling = login["ceiling"]
+    lines.append(
+        f"| this API, POST /login (600,000 rounds, SQLite) | {login['rps']:.1f} | "
+        f"{login['p50']:.0f} | {login['p99']:.0f} | {login['errors']:.0f} | "
+        f"{login['rps'] / ceiling:.2f} of the hash-bound ceiling ({ceiling:.1f}/s) |"
+    )
+    empty, full = median_of(revoked["empty"]), median_of(revoked["full"])
+    growth = [(b2 - b1) / 1024 for b1, b2 in zip(before, after, strict=True)]
+    health = slow["health"]
+    lines += ["", "Targets, from this run:", ""]
+    lines += [
+        f"- GET /me: {medians['me:api']['rps'] / article:.2f}× the article's FastAPI /me "
+        "(target 1.0).",
+        f"- GET /item: {medians['item:api']['rps'] / article:.2f}× (target 0.7).",
+        f"- POST /refresh: {medians['refresh:api']['rps'] / article:.2f}× (target 0.25).",
+        f"- POST /login: {login['rps'] / ceiling:.2f} of the hash-bound ceiling (target 0.95).",
+    ]
+    if "me:services" in medians:
+        ratio = medians["me:services"]["rps"] / medians["me:api"]["rps"]
+        lines.append(
+            f"- GET /me on PostgreSQL + Redis: {ratio:.2f}× the SQLite GET /me (target 0.75)."
+        )
+    lines += [
+        f"- Slow clients: {slow['connections']} connections sending one header byte a second "
+        f"({slow['closed_by_server']} cut by the server's 10 s head timeout); meanwhile "
+        f"/health answered {health['rps']:.0f}/s, p99 {health['p99']:.1f} ms "
+        f"(target under 100 ms), {health['errors']:.0f} non-2xx, "
+        f"{slow['workers_replaced']} workers replaced (target 0).",
+        f"- GET /me with {count:,} revoked tokens: "
+        f"{full['rps']:.0f}/s against {empty['rps']:.0f}/s empty "
+        f"({full['rps'] / empty['rps']:.2f} of empty; target within 10%).",
+        f"- Worker memory over {cycles:,} login/logout cycles (1,000 rounds): "
+        + ", ".join(
+            f"{b1 / 1024:.1f} MB -> {b2 / 1024:.1f} MB"
+            for b1, b2 in zip(before, after, strict=True)
+        )
+        + f" (largest growth {max(growth):+.1f} MB; target within 10 MB).",
+        "",
+    ]
+    text = "\n".join(lines)
+    print("\n" + text)
+    head = "# Benchmark results\n\nWritten by `make bench`; earlier runs below it.\n\n"
+    old = RESULTS.read_text() if RESULTS.exists() else head
+    old = re.sub(r"^# Benchmark results\n.*?\n\n", "", old, count=1, flags=re.S)
+    old = old.replace("### Latest run", "### Earlier run", 1)
+    RESULTS.write_text(head + text + "\n" + old)
