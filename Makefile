@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
-# Every entry point (gunicorn, the flask commands) reads .env as the flask command does;
+# Every entry point (server.py, the flask commands) reads .env as the flask command does;
 # the tests set FLASK_SKIP_DOTENV=1 themselves so that a developer's .env changes nothing.
 
 .PHONY: help run test test-fast test-services lint bench browser install install-dev migrate clean
@@ -47,11 +47,13 @@ browser: ## Install Debian's chromium for the browser tests, if missing (as root
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: install Debian's chromium package for the browser test"; fi; }
 
-test: install-dev browser ## The whole suite on SQLite, no Redis: every tier but services/
-	FLASK_SKIP_DOTENV=1 TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q tests/api tests/unit tests/system $(PYTEST_ARGS)
+# The in-process tiers run on both cores (pytest-xdist; each worker has its own SQLite
+# file); the real-process tier runs alone, since its servers need the cores themselves.
+test: test-fast browser ## The whole suite on SQLite, no Redis: every tier but services/
+	FLASK_SKIP_DOTENV=1 TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q tests/system $(PYTEST_ARGS)
 
 test-fast: install-dev ## The in-process API tests and the unit tests only (under a minute)
-	FLASK_SKIP_DOTENV=1 TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q tests/api tests/unit $(PYTEST_ARGS)
+	FLASK_SKIP_DOTENV=1 TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -n 2 tests/api tests/unit $(PYTEST_ARGS)
 
 # Every tier again on PostgreSQL + Redis, with services/ (they must answer: .ci/run
 # starts them). Redis database 15 is flushed by the tests.

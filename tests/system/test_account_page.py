@@ -141,3 +141,29 @@ def test_a_cross_site_form_post_is_refused(page, server):
 
     page.goto(f"http://localhost:{server.port}/account")
     expect(page.locator("#whoami")).to_have_text("alice")  # still signed in
+
+
+def test_a_session_that_is_not_fresh_changes_the_password_after_confirming_it(page, server):
+    sign_in(page, server)
+    # A refresh, as the page does when the access token expires: the new one is not fresh.
+    refreshed = page.evaluate(
+        """async () => {
+            const csrf = document.cookie.match(/(?:^|; )csrf_refresh_token=([^;]*)/)[1];
+            const r = await fetch("/refresh", {method: "POST", headers: {"X-CSRF-TOKEN": csrf}});
+            return r.status;
+        }"""
+    )
+    assert refreshed == 200
+
+    page.fill("#password-form input[name=current_password]", PASSWORD)
+    page.fill("#password-form input[name=new_password]", NEW_PASSWORD)
+    page.click("#password-form button")
+    expect(page.locator("#reauth-form")).to_be_visible()
+    page.fill("#reauth-form input[name=password]", PASSWORD)
+    page.click("#reauth-form button")
+
+    expect(page.locator("#message")).to_contain_text("Password changed")
+    status, _ = server.request(
+        "POST", "/login", body={"username": "alice", "password": NEW_PASSWORD}
+    )
+    assert status == 200

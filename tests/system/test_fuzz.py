@@ -5,7 +5,7 @@ logged in, with the operations that end the session left out. Bounded so CI stay
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 from sqlalchemy import select
 
 from extensions import db
@@ -38,6 +38,17 @@ INEXPRESSIBLE = {
     ("PUT", "/item/{item_id}"),
     ("POST", "/store/{store_id}/tag"),
     ("POST", "/item/{item_id}/tag/{tag_id}"),
+    # Exactly one of two fields; a token that is well formed but no live link's (400).
+    ("POST", "/password/forgot"),
+    ("POST", "/password/reset"),
+    ("POST", "/email/verify"),
+}
+# Lists ignore query parameters they do not know (webargs' default for the query string),
+# which the document cannot state: "schema-violating data is refused" is not asked of them.
+IGNORES_UNKNOWN_QUERY = {
+    ("GET", "/item"),
+    ("GET", "/store"),
+    ("GET", "/store/{store_id}/tag"),
 }
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -63,4 +74,6 @@ def fresh_admin_token(app) -> dict[str, str]:
 def test_no_operation_fails_or_breaks_its_schema(case, app):
     operation = (case.operation.method.upper(), case.operation.path)
     excluded = [positive_data_acceptance] if operation in INEXPRESSIBLE else []
+    if operation in IGNORES_UNKNOWN_QUERY:
+        excluded.append(negative_data_rejection)
     case.call_and_validate(headers=fresh_admin_token(app), excluded_checks=excluded)
