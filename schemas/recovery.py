@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.fields import EmailAddress, Username
-from schemas.user import PASSWORD_LENGTH
+from schemas.user import password_field
 
 
 def token_field() -> fields.String:
@@ -30,12 +30,7 @@ class ForgotPasswordSchema(Schema):
 
 class ResetPasswordSchema(Schema):
     token = token_field()
-    new_password = fields.String(
-        required=True,
-        load_only=True,
-        validate=PASSWORD_LENGTH,
-        metadata={"example": "another long passphrase"},
-    )
+    new_password = password_field("another long passphrase")
 
 
 class VerifyEmailSchema(Schema):

@@ -12,14 +12,16 @@ from schemas.fields import EmailAddress, Username
 PASSWORD_LENGTH = validate.Length(max=1024)
 
 
+def password_field(example: str = "correct horse battery staple") -> fields.String:
+    """A password in a body: never in an answer, and bounded before any work on it."""
+    return fields.String(
+        required=True, load_only=True, validate=PASSWORD_LENGTH, metadata={"example": example}
+    )
+
+
 class CredentialsSchema(Schema):
     username = Username(required=True, metadata={"example": "alice"})
-    password = fields.String(
-        required=True,
-        load_only=True,
-        validate=PASSWORD_LENGTH,
-        metadata={"example": "correct horse battery staple"},
-    )
+    password = password_field()
 
 
 class LoginSchema(CredentialsSchema):

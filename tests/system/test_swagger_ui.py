@@ -2,28 +2,15 @@
 operations, all by clicking through the page the app serves (no CDN, no internet)."""
 
 import json
-import shutil
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
+from tests.browser import chromium
 from tests.factories import PASSWORD
 from tests.servers import Server, services_env
 
 pytestmark = pytest.mark.processes
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling hosts this closed
-# network refuses; --no-sandbox because CI runs as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -34,13 +21,8 @@ def server(tmp_path):
 
 @pytest.fixture
 def page():
-    # Fails, never skips, when the browser is missing: `make test` and .ci/run install it.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as browser:
         yield browser.new_page(viewport={"width": 1280, "height": 2000})
-        browser.close()
 
 
 def execute(page: Page, operation: str, body: dict | None = None) -> tuple[int, str]:
