@@ -14,12 +14,13 @@ from sqlalchemy.engine import make_url
 import blocklist
 import config
 import models  # noqa: F401  (every table, for Alembic)
-from auth import cli, passwords, throttling, tokens
+from auth import cli, events, passwords, throttling, tokens
 from extensions import db, migrate
 from mail import cli as mail_cli
 from mail import mailer
 from resources import (
     account_page,
+    admin,
     auth,
     health,
     index,
@@ -85,6 +86,7 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
 
     blocklist.add_check_engine(app)  # before db.init_app(): it declares an engine
     db.init_app(app)
+    events.init_app(app)  # after db.init_app(): its teardown must run first
     if overrides is None:
         startup.check_database(app)
     with app.app_context():
@@ -102,7 +104,8 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     document.init_app(app)
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    for resource in (index, auth, recovery, users, sessions, stores, items, tags, keys, health):
+    blueprints = (index, auth, recovery, users, sessions, admin, stores, items, tags, keys, health)
+    for resource in blueprints:
         api.register_blueprint(resource.blp)
     app.register_blueprint(account_page.blp)
     register_error_handlers(app)

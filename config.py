@@ -97,6 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
     ("MAX_CONTENT_LENGTH", "FLASK_MAX_CONTENT_LENGTH", "int", 1024 * 1024, "bytes, 1 or more"),
     # Revocation rows past their expiry are deleted at most this often per process.
     ("PURGE_INTERVAL_SECONDS", "FLASK_PURGE_INTERVAL_SECONDS", "int", 600, "seconds, 1 or more"),
+    # Security events (audit_events) older than this are deleted by the same purge.
+    ("AUDIT_RETENTION_DAYS", "FLASK_AUDIT_RETENTION_DAYS", "int", 90, "days from 1 to 36500"),
     ("RATELIMIT_ENABLED", "FLASK_RATELIMIT_ENABLED", "bool", True, BOOLEAN),
     ("RATELIMIT_LOGIN_PER_ACCOUNT", "FLASK_RATELIMIT_LOGIN_PER_ACCOUNT", "str",
      "10 per minute;30 per hour", RATES),
@@ -198,6 +200,7 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "PASSWORD_MIN_LENGTH": lambda length: 1 <= length <= 1024,
     "MAX_CONTENT_LENGTH": lambda size: size >= 1,
     "PURGE_INTERVAL_SECONDS": lambda seconds: seconds >= 1,
+    "AUDIT_RETENTION_DAYS": lambda days: 1 <= days <= 36_500,
     "MAIL_URL": lambda url: (
         urlsplit(url).scheme in ("smtp", "smtp+starttls", "smtps") and bool(urlsplit(url).hostname)
     ),

@@ -14,7 +14,7 @@ import unicodedata
 import precis_i18n
 from sqlalchemy import or_, select
 
-from auth import account_tokens, passwords
+from auth import account_tokens, passwords, sessions
 from auth.confusables import skeleton
 from extensions import db
 from models import User
@@ -132,7 +132,7 @@ def find_by_username(raw: str) -> User | None:
 def create_user(
     username: str, password: str, *, email: str | None = None, is_admin: bool = False
 ) -> User:
-    """Add a user with a hashed password, and commit.
+    """Add a user with a hashed password, log `register`, and commit.
 
     Raises UsernameError for a name no account can have, UsernameTaken or EmailTaken when
     another account has the name or the address; a racing duplicate fails at the commit
@@ -156,5 +156,7 @@ def create_user(
         is_admin=is_admin,
     )
     db.session.add(user)
+    db.session.flush()  # the id, for the event
+    sessions.log_event("register", user.id, None)
     db.session.commit()
     return user

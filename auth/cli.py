@@ -1,4 +1,4 @@
-"""`flask users ...` and `flask revocations purge`."""
+"""`flask users ...`, `flask events tail` and `flask revocations purge`."""
 
 import sys
 from datetime import UTC, datetime
@@ -7,12 +7,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from auth import accounts, passwords
+from auth import accounts, admin, events, passwords
 from auth.keys import KeyRing, keyring
 from auth.revocation.database import purge as purge_expired
 from extensions import db
+from models import User
 
-users = AppGroup("users", help="Create users and grant or revoke admin rights.")
+users = AppGroup("users", help="Create, lock and unlock users; grant or revoke admin rights.")
+audit_events = AppGroup("events", help="The security activity record.")
 revocations = AppGroup("revocations", help="Maintain the revocation store.")
 keys = AppGroup("keys", help="Signing keys (RS256, ES256, EdDSA).")
 
@@ -43,12 +45,55 @@ def create_user(username: str, admin: bool) -> None:
 @click.option("--revoke", is_flag=True, help="Take admin rights away instead.")
 def set_admin(username: str, revoke: bool) -> None:
     """Grant admin rights (or take them away with --revoke)."""
+    user = _user(username)
+    try:
+        admin.set_admin(user, not revoke, actor_id=None)
+    except admin.AdminRuleError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{username!r} is {'no longer ' if revoke else ''}an admin")
+
+
+@users.command("lock")
+@click.argument("username")
+@click.option("--reason", help="Why, for the record (at most 200 characters).")
+def lock_user(username: str, reason: str | None) -> None:
+    """Lock an account: every session ends now, and it cannot log in until unlocked."""
+    user = _user(username)
+    try:
+        count = admin.lock(user, reason and reason.strip()[:200] or None, actor_id=None)
+    except admin.AdminRuleError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"locked {username!r}; {count} session(s) ended")
+
+
+@users.command("unlock")
+@click.argument("username")
+def unlock_user(username: str) -> None:
+    """Unlock an account; it logs in again with its password."""
+    admin.unlock(_user(username), actor_id=None)
+    click.echo(f"unlocked {username!r}")
+
+
+@audit_events.command("tail")
+@click.option("--user", "username", help="Only this user's events.")
+@click.option("-n", "--lines", default=20, show_default=True, type=click.IntRange(1, 10_000))
+def tail_events(username: str | None, lines: int) -> None:
+    """Print the newest security events, oldest of them first, one a line."""
+    filters = {"user_id": _user(username).id} if username else {}
+    rows = db.session.scalars(events.listing(filters).limit(lines)).all()
+    for row in reversed(rows):
+        details = " ".join(f"{key}={value}" for key, value in (row.details or {}).items())
+        click.echo(
+            f"{row.time.isoformat(timespec='seconds')}  {row.event}  user={row.user_id} "
+            f"sid={row.sid} ip={row.ip} {details}".rstrip()
+        )
+
+
+def _user(username: str) -> User:
     user = accounts.find_by_username(username)
     if user is None:
         raise click.ClickException(f"no user {username!r}")
-    user.is_admin = not revoke
-    db.session.commit()
-    click.echo(f"{username!r} is {'no longer ' if revoke else ''}an admin")
+    return user
 
 
 @revocations.command("purge")
@@ -83,5 +128,6 @@ def _keyring() -> KeyRing:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
+    app.cli.add_command(audit_events)
     app.cli.add_command(revocations)
     app.cli.add_command(keys)

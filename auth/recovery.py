@@ -41,6 +41,7 @@ def send_verification(user: User, address: str) -> None:
     """Commit a verification token for `address` and send its link there."""
     lifetime = current_app.config["EMAIL_VERIFY_EXPIRES"]
     token = account_tokens.issue(user.id, account_tokens.VERIFY_EMAIL, lifetime, email=address)
+    sessions.log_event("email_verification_sent", user.id, None)
     db.session.commit()
     _send(
         address,
@@ -49,7 +50,6 @@ def send_verification(user: User, address: str) -> None:
         f"within {_minutes('EMAIL_VERIFY_EXPIRES') // 60} hours:\n\n"
         f"{_link(VERIFY_PAGE, token)}\n\nIf you did not ask for this, ignore this message.\n",
     )
-    sessions.log_event("email_verification_sent", user.id, None)
 
 
 def request_reset(user: User | None) -> None:
@@ -108,9 +108,8 @@ def reset_password(user_id: int, token: str, new_password: str) -> bool:
     if user.email_verified_at is None and user.email is not None:
         # The link reached this address, and whoever opened it controls it.
         accounts.set_email(user, user.email, verified=True)
-    db.session.commit()
-    count = sessions.revoke(user.id)
-    sessions.log_event("password_reset", user.id, None, sessions=count)
+    # One transaction: the spent link, the new hash, every session's end and the event.
+    sessions.revoke(user.id, event="password_reset")
     if user.email:
         _send(
             user.email,
@@ -126,8 +125,8 @@ def request_email_change(user: User, new_address: str) -> None:
     """Send a verification link to the new address, and a notice to the old one; the
     address changes only when the link is opened."""
     old = user.email
-    send_verification(user, new_address)
     sessions.log_event("email_change_requested", user.id, None)
+    send_verification(user, new_address)  # commits the event with the link
     if old and accounts.email_key(old) != accounts.email_key(new_address):
         _send(
             old,
@@ -159,6 +158,6 @@ def verify_email(token: str) -> User | None:
         redeemed.email
     )
     accounts.set_email(user, redeemed.email, verified=True)
-    db.session.commit()
     sessions.log_event("email_changed" if changed else "email_verified", user.id, None)
+    db.session.commit()
     return user

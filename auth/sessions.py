@@ -10,10 +10,11 @@ from flask import current_app, request
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from auth import events
 from auth.revocation import Check, Revoked, current_blocklist
 from auth.revocation.database import purge
 from extensions import db
-from models import LoginSession, RevokedToken
+from models import LoginSession, RevokedToken, User
 from models.types import utcnow
 from web import audit
 
@@ -25,6 +26,9 @@ def new_id() -> str:
 def start(user_id: int) -> LoginSession:
     """A new session for a login that just succeeded; the caller commits."""
     now = utcnow()
+    user = db.session.get(User, user_id)  # the caller's, from the identity map
+    if user is not None:
+        user.last_login_at = now
     session = LoginSession(
         id=new_id(),
         user_id=user_id,
@@ -41,6 +45,7 @@ def start(user_id: int) -> LoginSession:
 
 def rotate(sid: str, presented_jti: str) -> str | None:
     """Swap the session's refresh token for a new one; None when another request won.
+    The caller logs the refresh and commits.
 
     One compare-and-swap UPDATE: of concurrent refreshes with one token exactly one
     matches the row, and none can raise an IntegrityError.
@@ -62,7 +67,6 @@ def rotate(sid: str, presented_jti: str) -> str | None:
             expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
         )
     )
-    db.session.commit()
     return new_jti if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
@@ -104,12 +108,21 @@ def reuse_detected(user_id: int, sid: str) -> None:
     """A spent refresh token came back: it was stolen or replayed. Whoever holds the
     session's newer tokens cannot be told apart from the thief, so all of it ends
     (OAuth 2.0 Security BCP, RFC 9700 §4.14.2)."""
-    revoke(user_id, sid=sid)
-    log_event("reuse_detected", user_id, sid)
+    revoke(user_id, sid=sid, event="reuse_detected", event_sid=sid)
 
 
-def revoke(user_id: int, *, sid: str | None = None, keep: str | None = None) -> int:
-    """Revoke one session of the user (sid), or all of them but `keep`; returns how many."""
+def revoke(
+    user_id: int,
+    *,
+    sid: str | None = None,
+    keep: str | None = None,
+    event: str | None = None,
+    event_sid: str | None = None,
+    **details: Any,
+) -> int:
+    """Revoke one session of the user (sid), or all of them but `keep`, and commit (with
+    whatever the caller changed before); returns how many. With `event`, that event is
+    logged for the user in the same transaction, with the count as `sessions`."""
     stmt = update(LoginSession).where(
         LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
     )
@@ -119,6 +132,8 @@ def revoke(user_id: int, *, sid: str | None = None, keep: str | None = None) -> 
         stmt = stmt.where(LoginSession.id != keep)
     stmt = stmt.values(revoked_at=utcnow()).returning(LoginSession.id, LoginSession.expires_at)
     revoked = [Revoked(*row) for row in db.session.execute(stmt)]
+    if event is not None:
+        log_event(event, user_id, event_sid, sessions=len(revoked), **details)
     _commit_and_publish(sids=revoked)
     return len(revoked)
 
@@ -151,7 +166,12 @@ def _purge_now_and_then() -> None:
 
 
 def log_event(event: str, user_id: int | None, sid: str | None, **extra: Any) -> None:
-    """One log line (and one count in /metrics) per session event; never a token or a
-    password. Names: register, login, login_failed, refresh, reuse_detected, logout,
-    logout_all, session_revoked, password_changed, user_deleted."""
+    """One security event: a log line, a count in /metrics, and a row of audit_events
+    (auth/events.py); never a token, a password or a secret in `extra`.
+
+    Call it BEFORE the commit of the change it records: the row commits with the change,
+    and a rolled-back change leaves no event. An event no commit follows (a failure
+    answered with an abort) is written when the request ends. The names are listed in
+    the README (Administration)."""
     audit.event(event, user_id, sid, **extra)
+    events.record(event, user_id, sid, extra)

@@ -1,6 +1,7 @@
 """Every table, so that importing `models` lets Alembic see them all."""
 
 from models.account_token import AccountToken
+from models.audit_event import AuditEvent
 from models.item import Item, items_tags
 from models.login_session import LoginSession
 from models.rate_limit import RateLimitCounter
@@ -11,6 +12,7 @@ from models.user import User
 
 __all__ = [
     "AccountToken",
+    "AuditEvent",
     "Item",
     "LoginSession",
     "RateLimitCounter",

@@ -31,7 +31,15 @@ class User(Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Locked by an admin: no login, and every token refused (auth/admin.py).
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_reason: Mapped[str | None] = mapped_column(String(200))
 
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None

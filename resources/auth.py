@@ -44,7 +44,6 @@ class Register(MethodView):
             abort(409, "A user with that username already exists.", error="username_taken")
         except accounts.EmailTaken:
             abort(409, "Another account uses this e-mail address.", error="email_taken")
-        sessions.log_event("register", user.id, None)
         if user.email:
             recovery.send_verification(user, user.email)
         return {"message": "User created.", "id": user.id}
@@ -65,13 +64,17 @@ class Login(MethodView):
         if not credentials.check_password(user, data["username"], data["password"]) or not user:
             sessions.log_event("login_failed", user.id if user else None, None)
             abort(401, "Invalid credentials.", error="invalid_credentials")
+        if user.locked:
+            # Only after the right password, so the lock is no oracle for a guesser.
+            sessions.log_event("login_failed", user.id, None, reason="account_locked")
+            abort(403, "This account is locked; contact an administrator.", error="account_locked")
         if current_app.config["REQUIRE_VERIFIED_EMAIL"] and not user.email_verified:
             # Only after the right password: the answer tells nothing to a guesser.
             message = "Verify your e-mail address first: see the link sent to it."
             abort(403, message, error="email_not_verified")
         session = sessions.start(user.id)
-        db.session.commit()
         sessions.log_event("login", user.id, session.id)
+        db.session.commit()
         issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
         return transport.in_cookies(issued) if data["transport"] == transport.COOKIE else issued
 
@@ -93,8 +96,8 @@ class Reauthenticate(MethodView):
         if not credentials.check_password(user, user.username, data["password"]):
             sessions.log_event("reauthentication_failed", user.id, claims["sid"])
             abort(401, "Invalid credentials.", error="invalid_credentials")
-        db.session.commit()  # a re-hashed password, if any
         sessions.log_event("reauthenticated", user.id, claims["sid"])
+        db.session.commit()  # with a re-hashed password, if any
         token = tokens.issue_fresh_access(user.id, user.is_admin, claims["sid"])
         if transport.by_cookie():
             return transport.in_cookies({"access_token": token})
@@ -120,6 +123,7 @@ class Refresh(MethodView):
                 sessions.reuse_detected(principal.id, claims["sid"])
                 abort(401, "Token has been revoked.", error="token_revoked")
         sessions.log_event("refresh", principal.id, claims["sid"])
+        db.session.commit()  # the rotation and its event
         issued = tokens.issue(principal.id, principal.is_admin, claims["sid"], new_jti, fresh=False)
         return transport.in_cookies(issued) if transport.by_cookie() else issued
 
@@ -132,8 +136,7 @@ class Logout(MethodView):
         """End this session: its access and refresh tokens are refused from now on"""
         claims, principal = get_jwt(), caller()
         sessions.revoke_token(claims)
-        sessions.revoke(principal.id, sid=claims["sid"])
-        sessions.log_event("logout", principal.id, claims["sid"])
+        sessions.revoke(principal.id, sid=claims["sid"], event="logout", event_sid=claims["sid"])
         return transport.cleared({"message": "Logged out."})
 
 
@@ -144,6 +147,5 @@ class LogoutAll(MethodView):
     def post(self) -> Response:
         """End every session of the caller, on every device"""
         claims, principal = get_jwt(), caller()
-        count = sessions.revoke(principal.id)
-        sessions.log_event("logout_all", principal.id, claims["sid"], sessions=count)
+        count = sessions.revoke(principal.id, event="logout_all", event_sid=claims["sid"])
         return transport.cleared({"message": f"Logged out of {count} session(s)."})

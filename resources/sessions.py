@@ -49,7 +49,12 @@ class SessionById(MethodView):
     def delete(self, session_id: str) -> None:
         """End one of the caller's sessions: its tokens stop working at once"""
         principal = caller()
+        live = select(LoginSession.id).where(
+            LoginSession.id == session_id,
+            LoginSession.user_id == principal.id,
+            LoginSession.revoked_at.is_(None),
+        )
         # Someone else's session and no session at all get the same 404.
-        if not sessions.revoke(principal.id, sid=session_id):
+        if db.session.scalar(live) is None:
             abort(404, "No such session.")
-        sessions.log_event("session_revoked", principal.id, session_id)
+        sessions.revoke(principal.id, sid=session_id, event="session_revoked", event_sid=session_id)

@@ -1,18 +1,21 @@
 """The caller's account, password changes, and users by id."""
 
 from flask.views import MethodView
+from flask_smorest.pagination import PaginationParameters
 from flask_jwt_extended import get_jwt
 from sqlalchemy import delete
 
-from auth import accounts, credentials, passwords, sessions
+from auth import accounts, credentials, events, passwords, sessions
 from auth.permissions import caller, protected, require_self_or_admin
 from auth.revocation import Principal
 from auth.throttling import credential_limits
 from extensions import db
-from models import LoginSession, User
+from models import AuditEvent, LoginSession, User
+from schemas.admin import EventSchema
 from schemas.user import MessageSchema, PasswordChangeSchema, UserSchema
 from web.api import abort
 from web.blueprint import Blueprint
+from web.pagination import paginate
 
 blp = Blueprint("users", __name__, description="User accounts")
 
@@ -24,6 +27,16 @@ class Me(MethodView):
     def get(self) -> Principal:
         """The caller's account"""
         return caller()
+
+
+@blp.route("/me/events")
+class MyEvents(MethodView):
+    @protected(blp)
+    @blp.response(200, EventSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters: PaginationParameters) -> list[AuditEvent]:
+        """The caller's own security events, newest first"""
+        return paginate(events.listing({"user_id": caller().id}), pagination_parameters)
 
 
 @blp.route("/me/password")
@@ -47,9 +60,10 @@ class MyPassword(MethodView):
         if errors:
             abort(422, "The new password is refused.", errors={"new_password": errors})
         accounts.change_password(user, data["new_password"])
-        db.session.commit()
-        count = sessions.revoke(user.id, keep=claims["sid"])
-        sessions.log_event("password_changed", user.id, claims["sid"], sessions=count)
+        # One transaction: the new hash, the other sessions' end and the event.
+        sessions.revoke(
+            user.id, keep=claims["sid"], event="password_changed", event_sid=claims["sid"]
+        )
         return {"message": "Password changed."}
 
 
@@ -75,5 +89,5 @@ class UserById(MethodView):
         # A token whose session row is gone is refused: this is the revocation.
         db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
         db.session.delete(user)
-        db.session.commit()
         sessions.log_event("user_deleted", user_id, get_jwt()["sid"], by=principal.id)
+        db.session.commit()

@@ -2,9 +2,10 @@
 instance on it, and kept across restarts."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import Engine, bindparam, delete, exists, or_
 
 from auth.revocation import (
@@ -17,12 +18,15 @@ from auth.revocation import (
     user_and_session,
 )
 from extensions import db
-from models import AccountToken, LoginSession, RevokedToken
+from models import AccountToken, AuditEvent, LoginSession, RevokedToken, User
 from models.types import utcnow
 
 _revoked = or_(
     LoginSession.id.is_(None),
     LoginSession.revoked_at.is_not(None),
+    # A locked account's sessions were all revoked when it was locked; this refuses any
+    # that a login racing the lock could have started, at no extra cost (the row is read).
+    User.locked_at.is_not(None),
     exists().where(RevokedToken.jti == bindparam("jti")),
 )
 
@@ -68,15 +72,18 @@ class DatabaseBlocklist:
 
 def purge() -> int:
     """Delete what can no longer matter: rows past the expiry of every token they refuse.
-    A purged session refuses its tokens all the same: a missing session is a revoked one."""
+    A purged session refuses its tokens all the same: a missing session is a revoked one.
+    Security events go once older than AUDIT_RETENTION_DAYS."""
     now = utcnow()
+    retention = timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])
     deleted = 0
-    for model, column in (
-        (RevokedToken, RevokedToken.expires_at),
-        (LoginSession, LoginSession.expires_at),
-        (AccountToken, AccountToken.expires_at),  # recovery links: useless once expired
+    for model, column, cutoff in (
+        (RevokedToken, RevokedToken.expires_at, now),
+        (LoginSession, LoginSession.expires_at, now),
+        (AccountToken, AccountToken.expires_at, now),  # recovery links: useless once expired
+        (AuditEvent, AuditEvent.time, now - retention),
     ):
-        result = db.session.execute(delete(model).where(column < now))
+        result = db.session.execute(delete(model).where(column < cutoff))
         deleted += result.rowcount or 0  # type: ignore[attr-defined]
     db.session.commit()
     return deleted
