@@ -1,8 +1,8 @@
 """The caller's account, password changes, and users by id."""
 
 from flask.views import MethodView
-from flask_smorest.pagination import PaginationParameters
 from flask_jwt_extended import get_jwt
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import delete
 
 from auth import accounts, credentials, events, passwords, sessions
