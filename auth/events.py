@@ -88,7 +88,9 @@ def _write_pending(error: BaseException | None) -> None:
 
 def listing(filters: dict[str, Any]) -> Select:
     """Events, newest first, filtered by user_id, event (its name), since and until."""
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    # By time: an event no commit followed is inserted when its request ends, after
+    # events of other requests that happened later.
+    stmt = select(AuditEvent).order_by(AuditEvent.time.desc(), AuditEvent.id.desc())
     if "user_id" in filters:
         stmt = stmt.where(AuditEvent.user_id == filters["user_id"])
     if "event" in filters:

@@ -16,7 +16,7 @@ class AuditEvent(Model):
     __tablename__ = "audit_events"
     # Newest first, for everyone or for one user: both listings read an index backwards.
     __table_args__ = (
-        Index("ix_audit_events_user_id_id", "user_id", "id"),
+        Index("ix_audit_events_user_id_time", "user_id", "time"),
         {"sqlite_autoincrement": True},
     )
 

@@ -4,7 +4,7 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
-from schemas.fields import TrimmedString, id_field
+from schemas.fields import MAX_ID, TrimmedString
 
 EVENT_NAME_MAX = 64
 
@@ -57,7 +57,10 @@ class EventSchema(Schema):
 
 
 class EventQueryArgsSchema(Schema):
-    user_id = id_field(metadata={"description": "Only this user's events"})
+    user_id = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Only this user's events"},
+    )
     event = fields.String(
         validate=validate.Length(min=1, max=EVENT_NAME_MAX),
         metadata={"description": "Only events of this name", "example": "login_failed"},

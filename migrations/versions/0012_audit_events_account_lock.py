@@ -32,7 +32,7 @@ def upgrade():
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_event'), ['event'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_time'), ['time'], unique=False)
-        batch_op.create_index('ix_audit_events_user_id_id', ['user_id', 'id'], unique=False)
+        batch_op.create_index('ix_audit_events_user_id_time', ['user_id', 'time'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True))
@@ -47,7 +47,7 @@ def downgrade():
         batch_op.drop_column('last_login_at')
 
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_events_user_id_id')
+        batch_op.drop_index('ix_audit_events_user_id_time')
         batch_op.drop_index(batch_op.f('ix_audit_events_time'))
         batch_op.drop_index(batch_op.f('ix_audit_events_event'))
 

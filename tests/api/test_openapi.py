@@ -54,6 +54,13 @@ EXPECTED = {
     ("post", "/email/verify"),
     ("post", "/email/verify/resend"),
     ("post", "/me/email"),
+    ("get", "/me/events"),
+    ("get", "/admin/users"),
+    ("patch", "/admin/users/{user_id}"),
+    ("post", "/admin/users/{user_id}/lock"),
+    ("post", "/admin/users/{user_id}/unlock"),
+    ("post", "/admin/users/{user_id}/logout"),
+    ("get", "/admin/events"),
 }
 # Introspection is for services: HTTP Basic with the client credential, not a bearer token.
 CLIENT_AUTH = {("post", "/introspect")}
