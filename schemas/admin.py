@@ -25,8 +25,8 @@ class AdminUserSchema(Schema):
 
 
 class UserQueryArgsSchema(Schema):
-    q = TrimmedString(
-        max_length=254,
+    # Compared as a literal substring (LIKE with escapes), so any text will do.
+    q = fields.String(
         validate=validate.Length(min=1, max=254),
         metadata={"description": "Part of the username or e-mail address, any case"},
     )

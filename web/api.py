@@ -79,6 +79,9 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "csrf_failed",
                 "username_taken",
                 "email_required",
+                "account_locked",
+                "own_account",
+                "last_admin",
             ],
         }
     )

@@ -4,6 +4,8 @@ Run by `make test-services` (TEST_DATABASE_URL and TEST_REDIS_URL set); the SQLi
 deselects them, since they are about those services."""
 
 import os
+import subprocess
+import sys
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -15,7 +17,7 @@ from models import User
 from tests.conftest import build_app, make_app
 from tests.factories import PASSWORD, assert_error, bearer, login, make_user
 from tests.proxy import Proxy
-from tests.servers import Server, services_env, signup_and_login
+from tests.servers import ROOT, Server, services_env, signup_and_login
 
 pytestmark = pytest.mark.services
 
@@ -184,3 +186,26 @@ def test_a_registration_while_redis_is_down_leaves_no_row(redis_proxy):
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
     retry = client.post("/register", json={"username": "carol", "password": PASSWORD})
     assert retry.status_code == 201
+
+
+def test_a_lock_through_one_instance_is_refused_by_the_other(two_instances):
+    first, second = two_instances
+    admin_env = {**first.env}
+    admin_env.pop("PORT")
+    created = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "users", "create", "root", "--admin"],
+        cwd=ROOT, env=admin_env, input=PASSWORD + "\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    alice = signup_and_login(second)
+    user_id = second.request("GET", "/me", alice["access_token"])[1]["id"]
+    root = first.request("POST", "/login", body={"username": "root", "password": PASSWORD})[1]
+
+    locked = first.request("POST", f"/admin/users/{user_id}/lock", root["access_token"], {})
+
+    assert locked[0] == 200
+    status, body = second.request("GET", "/me", alice["access_token"])
+    assert (status, body["error"]) == (401, "token_revoked")
+    assert second.request("POST", "/refresh", alice["refresh_token"])[0] == 401
+    body = {"username": "alice", "password": PASSWORD}
+    assert second.request("POST", "/login", body=body)[1]["error"] == "account_locked"
