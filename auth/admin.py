@@ -29,14 +29,16 @@ def _check_may_remove_admin(target: User, actor_id: int | None) -> None:
         raise AdminRuleError("own_account", "An admin cannot lock or demote themself.")
     if not target.is_admin or target.locked:
         return
-    # The other active admins' rows are locked (PostgreSQL) until the commit, so two
-    # admins demoting each other at once cannot both succeed.
-    others = db.session.scalars(
+    # Every active admin's row is locked (PostgreSQL; in id order, so no deadlock) until
+    # the commit: of two admins demoting each other at once, the second sees the first's
+    # change and is refused. SQLite runs one writer at a time anyway.
+    active = db.session.scalars(
         select(User.id)
-        .where(User.is_admin.is_(True), User.locked_at.is_(None), User.id != target.id)
+        .where(User.is_admin.is_(True), User.locked_at.is_(None))
+        .order_by(User.id)
         .with_for_update()
     ).all()
-    if not others:
+    if not set(active) - {target.id}:
         raise AdminRuleError("last_admin", "The last active admin cannot be locked or demoted.")
 
 
@@ -54,6 +56,8 @@ def lock(target: User, reason: str | None, *, actor_id: int | None) -> int:
 
 
 def unlock(target: User, *, actor_id: int | None) -> None:
+    if not target.locked:
+        return  # nothing happened: no event
     target.locked_at = None
     target.lock_reason = None
     sessions.log_event("account_unlocked", target.id, None, by=actor_id)

@@ -73,8 +73,8 @@ def _rolled_back(session: Session) -> None:
 
 def _write_pending(error: BaseException | None) -> None:
     """At the end of a request: the events no commit followed, in their own transaction."""
-    if "sqlalchemy" not in current_app.extensions:
-        return
+    if "sqlalchemy" not in current_app.extensions or not db.session.registry.has():
+        return  # no session in this context (GET /me checks on a bare connection)
     session = db.session()
     pending = session.info.pop(_PENDING, None)
     if not pending or error is not None:
