@@ -4,7 +4,10 @@ API no admin locks or demotes themself, nor the last active admin (the command l
 the way back in, so it may).
 """
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from auth import sessions
 from extensions import db
@@ -20,36 +23,44 @@ class AdminRuleError(Exception):
         self.code = code
 
 
-def _check_may_remove_admin(target: User, actor_id: int | None) -> None:
-    """Raise AdminRuleError when locking or demoting `target` is refused. The command
-    line (no actor) may do anything: whoever runs it can also grant admin rights again."""
-    if actor_id is None:
-        return
-    if target.id == actor_id:
+def _remove_admin_rights(target: User, actor_id: int | None, **values: Any) -> None:
+    """Set `values` (a lock, or is_admin false) on `target`; raise AdminRuleError when that
+    would lock out the actor or the last active admin. The command line (no actor) may do
+    anything: whoever runs it can also grant admin rights again."""
+    if actor_id is not None and target.id == actor_id:
         raise AdminRuleError("own_account", "An admin cannot lock or demote themself.")
-    if not target.is_admin or target.locked:
+    if actor_id is None or not target.is_admin or target.locked:
+        target.update(values)
         return
-    # Every active admin's row is locked (PostgreSQL; in id order, so no deadlock) until
-    # the commit: of two admins demoting each other at once, the second sees the first's
-    # change and is refused. SQLite runs one writer at a time anyway.
-    active = db.session.scalars(
+    # Two guards, one per backend, so that of two admins demoting each other at once only
+    # one succeeds. PostgreSQL: every active admin's row is locked (in id order: no
+    # deadlock) until the commit, and the second waits and then sees the first's change.
+    # SQLite: the condition is evaluated by the UPDATE itself, under its one write lock.
+    db.session.scalars(
         select(User.id)
         .where(User.is_admin.is_(True), User.locked_at.is_(None))
         .order_by(User.id)
         .with_for_update()
     ).all()
-    if not set(active) - {target.id}:
+    other = aliased(User)
+    another_admin = exists().where(
+        other.is_admin.is_(True), other.locked_at.is_(None), other.id != target.id
+    )
+    result = db.session.execute(
+        update(User).where(User.id == target.id, another_admin).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         raise AdminRuleError("last_admin", "The last active admin cannot be locked or demoted.")
+    db.session.expire(target, list(values))
 
 
 def lock(target: User, reason: str | None, *, actor_id: int | None) -> int:
     """Lock the account and end every session of it at once, in one transaction; returns
     how many sessions ended. Its tokens are refused from the next request on every worker
     and instance (the revocation check reads the lock too)."""
-    _check_may_remove_admin(target, actor_id)
-    if not target.locked:
-        target.locked_at = utcnow()
-    target.lock_reason = reason
+    locked_at = target.locked_at or utcnow()
+    _remove_admin_rights(target, actor_id, locked_at=locked_at, lock_reason=reason)
     return sessions.revoke(
         target.id, event="account_locked", event_sid=None, by=actor_id, reason=reason
     )
@@ -73,9 +84,10 @@ def set_admin(target: User, is_admin: bool, *, actor_id: int | None) -> None:
     check reads the column, never the token's copy of it)."""
     if target.is_admin == is_admin:
         return
-    if not is_admin:
-        _check_may_remove_admin(target, actor_id)
-    target.is_admin = is_admin
+    if is_admin:
+        target.is_admin = True
+    else:
+        _remove_admin_rights(target, actor_id, is_admin=False)
     sessions.log_event(
         "admin_granted" if is_admin else "admin_revoked", target.id, None, by=actor_id
     )

@@ -316,3 +316,35 @@ def test_cli_tails_the_events(app, client, user_id, admin_id):
     assert [line.split()[1] for line in last.output.splitlines()] == ["login_failed"]
     assert runner.invoke(args=["events", "tail", "--user", "nobody"]).exit_code != 0
     assert DATABASE_URL  # the same suite runs on PostgreSQL + Redis (make test-services)
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, admin_id):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    other = make_user(app, "second", is_admin=True)
+    pairs = [
+        (login(app.test_client(), "root"), other),
+        (login(app.test_client(), "second"), admin_id),
+    ]
+    barrier = Barrier(2)
+
+    def demote(pair) -> int:
+        tokens, target = pair
+        client = app.test_client()
+        barrier.wait()
+        response = client.patch(
+            f"/admin/users/{target}",
+            json={"is_admin": False},
+            headers=bearer(tokens["access_token"]),
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(demote, pairs))
+
+    assert statuses.count(200) <= 1, statuses
+    assert set(statuses) <= {200, 403, 409, 503}, statuses
+    with app.app_context():
+        admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True))).all()
+    assert len(admins) >= 1
