@@ -3,6 +3,8 @@
 from models.account_token import AccountToken
 from models.item import Item, items_tags
 from models.login_session import LoginSession
+from models.passkey import Passkey
+from models.passkey_challenge import PasskeyChallenge
 from models.rate_limit import RateLimitCounter
 from models.revoked_token import RevokedToken
 from models.store import Store
@@ -13,6 +15,8 @@ __all__ = [
     "AccountToken",
     "Item",
     "LoginSession",
+    "Passkey",
+    "PasskeyChallenge",
     "RateLimitCounter",
     "RevokedToken",
     "Store",
