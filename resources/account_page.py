@@ -25,7 +25,7 @@ def page() -> Response:
     return send_from_directory(ASSETS, "index.html", max_age=0)
 
 
-@blp.get("/account/static/<any('account.js', 'account.css'):filename>")
+@blp.get("/account/static/<any('account.js', 'account.css', 'passkeys.js'):filename>")
 def asset(filename: str) -> Response:
     return send_from_directory(ASSETS, filename, max_age=300)
 

@@ -79,6 +79,14 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "csrf_failed",
                 "username_taken",
                 "email_required",
+                "invalid_challenge",
+                "invalid_credential",
+                "unknown_credential",
+                "passkey_invalid",
+                "passkey_locked",
+                "sign_count_regressed",
+                "passkey_exists",
+                "too_many_passkeys",
             ],
         }
     )

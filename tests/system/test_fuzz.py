@@ -38,6 +38,9 @@ INEXPRESSIBLE = {
     ("POST", "/password/forgot"),
     ("POST", "/password/reset"),
     ("POST", "/email/verify"),
+    # A WebAuthn credential: signed CBOR and JSON inside base64url, answering a live challenge.
+    ("POST", "/me/passkeys"),
+    ("POST", "/login/passkey"),
 }
 # Lists ignore query parameters they do not know (webargs' default for the query string),
 # which the document cannot state: "schema-violating data is refused" is not asked of them.
