@@ -142,3 +142,43 @@ def test_an_assertion_made_for_another_origin_is_refused(page, server):
     assert body["error"] == "passkey_invalid"
     assert f"http://localhost:{httpd.server_port}" in body["message"]
     assert "passkey_login_failed" in [line["event"] for line in server.events()]
+
+
+def test_a_session_that_is_not_fresh_adds_a_passkey_after_the_password(page, server):
+    virtual_authenticator(page)
+    page.goto(f"http://localhost:{server.port}/account")
+    page.fill("#signin-form input[name=username]", "alice")
+    page.fill("#signin-form input[name=password]", PASSWORD)
+    page.click("#signin-form button")
+    expect(page.locator("#whoami")).to_have_text("alice")
+    # A refresh, as the page does when the access token expires: the new one is not fresh.
+    refreshed = page.evaluate(
+        """async () => {
+            const csrf = document.cookie.match(/(?:^|; )csrf_refresh_token=([^;]*)/)[1];
+            const r = await fetch("/refresh", {method: "POST", headers: {"X-CSRF-TOKEN": csrf}});
+            return r.status;
+        }"""
+    )
+    assert refreshed == 200
+
+    page.click("#passkey-form button")
+    expect(page.locator("#passkey-reauth-form")).to_be_visible()
+    page.fill("#passkey-reauth-form input[name=password]", PASSWORD)
+    page.click("#passkey-reauth-form button")
+
+    expect(page.locator("#message")).to_contain_text('Passkey "Passkey" added')
+    expect(page.locator("#passkey-list tr")).to_have_count(1)
+
+
+def test_on_an_ip_address_the_page_says_where_passkeys_work(page, server):
+    page.goto(f"http://127.0.0.1:{server.port}/account")
+    page.fill("#signin-form input[name=username]", "alice")
+    page.fill("#signin-form input[name=password]", PASSWORD)
+    page.click("#signin-form button")
+
+    note = page.locator("#passkey-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"open http://localhost:{server.port}/account")
+    page.click("#signout")
+    page.click("#passkey-signin")
+    expect(page.locator("#message")).to_contain_text("Passkeys need a domain name")
