@@ -1,17 +1,13 @@
 """Passkeys (WebAuthn Level 2, through py_webauthn): adding one to an account, signing in
-with one alone, and the single-use challenges of both ceremonies.
+with one alone, listing and removing them.
 
-The challenge is found again by its SHA-256 (the client returns it inside the signed
-clientDataJSON), spent by one DELETE ... RETURNING before anything is verified, so that of
-two requests with one challenge at most one gets further, and a failed attempt spends it
-too. Every check of a signature, origin, RP ID and user verification is the library's; the
-signature counter is compared here, after the signature verified, by one compare-and-swap
-UPDATE, so that only an assertion the key really signed can lock a passkey.
+Every check of a signature, origin, RP ID, challenge and user verification is the
+library's. The signature counter is compared here, after the signature verified, by one
+compare-and-swap UPDATE, so that only an assertion the key really signed can lock a
+passkey. The challenges are auth/passkey_challenges.py's.
 """
 
-import hashlib
 import json
-from datetime import timedelta
 from typing import Any, NoReturn
 
 from flask import current_app
@@ -24,10 +20,8 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import (
-    base64url_to_bytes,
     generate_user_handle,
     parse_authentication_credential_json,
-    parse_client_data_json,
     parse_registration_credential_json,
 )
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
@@ -41,15 +35,14 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from auth import passkey_challenges as challenges
 from auth import sessions
+from auth.passkey_challenges import LOGIN, REGISTER
 from extensions import db
-from models import LoginSession, Passkey, PasskeyChallenge, User
+from models import LoginSession, Passkey, User
 from models.passkey import MAX_CREDENTIAL_ID
 from models.types import utcnow
 
-REGISTER, LOGIN = "register", "login"
-# Long enough to find a security key and touch it; the browser's timeout says the same.
-CHALLENGE_LIFETIME = timedelta(minutes=5)
 MAX_PASSKEYS = 20  # per account: bounds the exclude list every registration sends
 ALGORITHMS = [
     COSEAlgorithmIdentifier.ECDSA_SHA_256,
@@ -98,7 +91,7 @@ def registration_options(user: User) -> dict[str, Any]:
         user_name=user.username,
         user_id=handle,
         user_display_name=user.username,
-        timeout=int(CHALLENGE_LIFETIME.total_seconds() * 1000),
+        timeout=challenges.TIMEOUT_MS,
         attestation=AttestationConveyancePreference.NONE,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,
@@ -112,7 +105,7 @@ def registration_options(user: User) -> dict[str, Any]:
         ],
         supported_pub_key_algs=ALGORITHMS,
     )
-    _keep(options.challenge, REGISTER, user.id, handle)
+    challenges.keep(options.challenge, REGISTER, user.id, handle)
     return dict(json.loads(options_to_json(options)))
 
 
@@ -120,7 +113,7 @@ def register(user_id: int, sid: str, credential: Any, name: str | None) -> Passk
     """Verify the authenticator's answer to the user's registration challenge and keep
     the new passkey. Raises PasskeyError; the challenge is spent either way."""
     challenge = _challenge_of(credential)
-    handle = _spend(challenge, REGISTER, user_id)
+    handle = challenges.spend(challenge, REGISTER, user_id)
     if handle is None:
         raise PasskeyError(
             400,
@@ -173,10 +166,10 @@ def authentication_options() -> dict[str, Any]:
     offers its discoverable credentials for this RP ID) and user verification required."""
     options = generate_authentication_options(
         rp_id=current_app.config["WEBAUTHN_RP_ID"],
-        timeout=int(CHALLENGE_LIFETIME.total_seconds() * 1000),
+        timeout=challenges.TIMEOUT_MS,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    _keep(options.challenge, LOGIN, None, None)
+    challenges.keep(options.challenge, LOGIN, None, None)
     return dict(json.loads(options_to_json(options)))
 
 
@@ -184,12 +177,17 @@ def sign_in(credential: Any) -> tuple[User, LoginSession]:
     """Verify an assertion against a login challenge and start a session for the
     passkey's owner: the possession of the key and the authenticator's user verification
     are both factors. Raises PasskeyError (every failure is logged)."""
-    challenge = _challenge_of(credential)
-    if _spend(challenge, LOGIN, None) is None:
+    try:
+        challenge = _challenge_of(credential)
+    except PasskeyError as error:
+        sessions.log_event("passkey_login_failed", None, None, reason=error.error)
+        raise
+    if challenges.spend(challenge, LOGIN, None) is None:
         _refuse(None, "invalid_challenge", "Unknown, used or expired challenge: ask again.")
     try:
         parsed = parse_authentication_credential_json(credential)
     except Exception as error:  # noqa: BLE001
+        sessions.log_event("passkey_login_failed", None, None, reason="invalid_credential")
         raise PasskeyError(400, "invalid_credential", f"Malformed: {_reason(error)}") from error
     passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == parsed.raw_id))
     if passkey is None:
@@ -248,7 +246,7 @@ def remove(user_id: int, sid: str, passkey_id: int) -> bool:
 def remove_all(user_id: int) -> int:
     """Delete every passkey of the user and their ceremonies under way (support's
     mfa-reset); logs it and returns how many; the caller commits."""
-    db.session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.user_id == user_id))
+    challenges.forget_user(user_id)
     result = db.session.execute(delete(Passkey).where(Passkey.user_id == user_id))
     removed: int = result.rowcount  # type: ignore[attr-defined]
     if removed:
@@ -257,59 +255,12 @@ def remove_all(user_id: int) -> int:
 
 
 def _challenge_of(credential: Any) -> bytes:
-    """The challenge a credential answers, from its clientDataJSON (signed, so a forged
-    one only fails verification later)."""
-    try:
-        client_data = base64url_to_bytes(credential["response"]["clientDataJSON"])
-        challenge = parse_client_data_json(client_data).challenge
-    except Exception as error:  # noqa: BLE001  any shape at all may arrive here
-        message = f"Malformed credential: no readable clientDataJSON ({_reason(error)})."
-        raise PasskeyError(400, "invalid_credential", message) from error
-    if not challenge:
-        raise PasskeyError(400, "invalid_credential", "Malformed credential: no challenge.")
+    challenge = challenges.read(credential)
+    if challenge is None:
+        raise PasskeyError(
+            400, "invalid_credential", "Malformed credential: no readable clientDataJSON."
+        )
     return challenge
-
-
-def _digest(challenge: bytes) -> str:
-    return hashlib.sha256(challenge).hexdigest()
-
-
-def _keep(challenge: bytes, purpose: str, user_id: int | None, handle: bytes | None) -> None:
-    now = utcnow()
-    # Expired ceremonies go as new ones start: the table stays bounded without a cron job.
-    db.session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.expires_at <= now))
-    db.session.add(
-        PasskeyChallenge(
-            challenge_hash=_digest(challenge),
-            purpose=purpose,
-            user_id=user_id,
-            user_handle=handle,
-            created_at=now,
-            expires_at=now + CHALLENGE_LIFETIME,
-        )
-    )
-    db.session.commit()
-
-
-def _spend(challenge: bytes, purpose: str, user_id: int | None) -> bytes | None:
-    """Delete the live challenge; what it carried (the user handle for REGISTER, b"" for
-    LOGIN), or None when there was no such challenge. Committed at once: a failure after
-    this point does not give the challenge back."""
-    owner = PasskeyChallenge.user_id
-    row = db.session.execute(
-        delete(PasskeyChallenge)
-        .where(
-            PasskeyChallenge.challenge_hash == _digest(challenge),
-            PasskeyChallenge.purpose == purpose,
-            PasskeyChallenge.expires_at > utcnow(),
-            owner.is_(None) if user_id is None else owner == user_id,
-        )
-        .returning(PasskeyChallenge.user_handle)
-    ).first()
-    db.session.commit()
-    if row is None:
-        return None
-    return row[0] or b""
 
 
 def _advance(passkey: Passkey, new_count: int) -> bool:

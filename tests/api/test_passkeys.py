@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from auth import passkeys
 from extensions import db
@@ -211,6 +211,21 @@ def test_an_expired_challenge_is_refused(app, client, registered, authenticator)
     response = client.post("/login/passkey", json={"credential": authenticator.get(options)})
 
     assert_error(response, 401, "invalid_challenge")
+
+
+def test_expired_challenges_go_as_new_ceremonies_start(app, client):
+    request_options(client)
+    request_options(client)
+    with app.app_context():
+        db.session.execute(
+            update(PasskeyChallenge).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+
+    request_options(client)
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PasskeyChallenge.id))) == 1
 
 
 def test_a_challenge_serves_only_its_ceremony_and_its_user(app, client, auth_headers):
