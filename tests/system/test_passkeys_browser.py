@@ -58,6 +58,9 @@ def sign_in_and_add_a_passkey(page: Page, server: Server) -> None:
     page.fill("#signin-form input[name=password]", PASSWORD)
     page.click("#signin-form button")
     expect(page.locator("#whoami")).to_have_text("alice")
+    # A fresh session asks for no password: the confirmation forms stay out of sight.
+    expect(page.locator("#passkey-reauth-form")).to_be_hidden()
+    expect(page.locator("#reauth-form")).to_be_hidden()
 
     page.fill("#passkey-form input[name=name]", "Virtual")
     page.click("#passkey-form button")
