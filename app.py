@@ -26,6 +26,7 @@ from resources import (
     index,
     items,
     keys,
+    passkeys,
     recovery,
     sessions,
     stores,
@@ -104,8 +105,20 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     document.init_app(app)
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    blueprints = (index, auth, recovery, users, sessions, admin, stores, items, tags, keys, health)
-    for resource in blueprints:
+    for resource in (
+        index,
+        auth,
+        passkeys,
+        admin,
+        recovery,
+        users,
+        sessions,
+        stores,
+        items,
+        tags,
+        keys,
+        health,
+    ):
         api.register_blueprint(resource.blp)
     app.register_blueprint(account_page.blp)
     register_error_handlers(app)

@@ -127,6 +127,12 @@ SETTINGS: tuple[Setting, ...] = (
     ("MAIL_TLS_CA_FILE", "MAIL_TLS_CA_FILE", "str", None, "the path of a PEM CA bundle"),
     # The base of the links in messages: where people reach this API (its /account pages).
     ("PUBLIC_URL", "PUBLIC_URL", "str", "http://127.0.0.1:5000", "an http:// or https:// URL"),
+    # Passkeys (WebAuthn): the Relying Party ID their credentials are bound to (unset: the
+    # host of PUBLIC_URL), and the name browsers show. PUBLIC_URL's origin is the one
+    # origin whose pages may use them.
+    ("WEBAUTHN_RP_ID", "WEBAUTHN_RP_ID", "str", None,
+     "a domain name: the host of PUBLIC_URL, or a parent domain of it"),
+    ("WEBAUTHN_RP_NAME", "WEBAUTHN_RP_NAME", "str", "Flask JWT Auth API", "a non-empty name"),
     ("PASSWORD_RESET_EXPIRES", "FLASK_PASSWORD_RESET_EXPIRES", "timedelta",
      timedelta(minutes=30), DURATION),
     ("EMAIL_VERIFY_EXPIRES", "FLASK_EMAIL_VERIFY_EXPIRES", "timedelta",
@@ -207,6 +213,7 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "MAIL_TIMEOUT": lambda seconds: 1 <= seconds <= 120,
     "MAIL_TLS_CA_FILE": lambda path: Path(path).is_file(),
     "PUBLIC_URL": _check_http_url,
+    "WEBAUTHN_RP_NAME": lambda name: bool(name.strip()),
     "PASSWORD_RESET_EXPIRES": lambda delta: delta > timedelta(0),
     "EMAIL_VERIFY_EXPIRES": lambda delta: delta > timedelta(0),
     "CORS_ORIGINS": lambda origins: all(_is_origin(origin) for origin in origins),
@@ -295,8 +302,37 @@ def _derive(app: Flask) -> None:
         raise ConfigError(
             "FLASK_JWT_COOKIE_SAMESITE: None needs Secure cookies (FLASK_JWT_COOKIE_SECURE=true)"
         )
+    _derive_webauthn(config)
     config["LOG_LEVEL"] = config["LOG_LEVEL"].upper()
     config["SQLALCHEMY_DATABASE_URI"] = _database_url(config["SQLALCHEMY_DATABASE_URI"], app)
+
+
+def _derive_webauthn(config: Any) -> None:
+    """The origin passkeys are used from (PUBLIC_URL's, serialised as browsers put it in
+    clientDataJSON: no default port, no path) and the RP ID, which must be that origin's
+    host or a parent domain of it (WebAuthn §5.1.3's registrable-suffix rule), or no
+    browser would ever use a credential: refused at start rather than at the first try."""
+    parts = urlsplit(config["PUBLIC_URL"])
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    default_port = {"http": 80, "https": 443}[scheme]
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port and parts.port != default_port:
+        netloc = f"{netloc}:{parts.port}"
+    config["WEBAUTHN_ORIGIN"] = f"{scheme}://{netloc}"
+    rp_id = (config["WEBAUTHN_RP_ID"] or host).lower()
+    if not (host == rp_id or (host.endswith("." + rp_id) and not _is_ip(host))):
+        raise ConfigError(
+            _refusal("WEBAUTHN_RP_ID", config["WEBAUTHN_RP_ID"], f"{host} or a parent domain of it")
+        )
+    config["WEBAUTHN_RP_ID"] = rp_id
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _database_url(url: str | None, app: Flask) -> str:

@@ -4,6 +4,8 @@ from models.account_token import AccountToken
 from models.audit_event import AuditEvent
 from models.item import Item, items_tags
 from models.login_session import LoginSession
+from models.passkey import Passkey
+from models.passkey_challenge import PasskeyChallenge
 from models.rate_limit import RateLimitCounter
 from models.revoked_token import RevokedToken
 from models.store import Store
@@ -15,6 +17,8 @@ __all__ = [
     "AuditEvent",
     "Item",
     "LoginSession",
+    "Passkey",
+    "PasskeyChallenge",
     "RateLimitCounter",
     "RevokedToken",
     "Store",

@@ -1,6 +1,7 @@
-"""The account page for browsers: sign in, sessions, sign out, password change, and the
-landing pages of the recovery links. Static files shipped with the app (no CDN, no build
-step), under a Content-Security-Policy that allows no inline script and no other origin."""
+"""The account page for browsers: sign in (with a password or a passkey), sessions, sign out,
+password change, passkeys (web/account/passkeys.js), and the landing pages of the recovery
+links. Static files shipped with the app (no CDN, no build step), under a
+Content-Security-Policy that allows no inline script and no other origin."""
 
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def page() -> Response:
     return send_from_directory(ASSETS, "index.html", max_age=0)
 
 
-@blp.get("/account/static/<any('account.js', 'account.css'):filename>")
+@blp.get("/account/static/<any('account.js', 'account.css', 'passkeys.js'):filename>")
 def asset(filename: str) -> Response:
     return send_from_directory(ASSETS, filename, max_age=300)
 

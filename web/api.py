@@ -82,6 +82,14 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "account_locked",
                 "own_account",
                 "last_admin",
+                "invalid_challenge",
+                "invalid_credential",
+                "unknown_credential",
+                "passkey_invalid",
+                "passkey_locked",
+                "sign_count_regressed",
+                "passkey_exists",
+                "too_many_passkeys",
             ],
         }
     )

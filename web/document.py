@@ -31,7 +31,10 @@ carry `error`, one of `authorization_required`, `invalid_token`, `token_expired`
 `token_revoked`, `fresh_token_required`, `user_not_found`, `invalid_credentials`,
 `csrf_failed` (and `invalid_client` on /introspect); the account steps add
 `invalid_or_expired_token`, `email_not_verified`, `email_taken`, `username_taken`,
-`already_verified` and `email_required`. Each operation lists the statuses it can answer.
+`already_verified` and `email_required`; passkeys add `invalid_challenge`,
+`invalid_credential`, `unknown_credential`, `passkey_invalid`, `passkey_locked`,
+`sign_count_regressed`, `passkey_exists` and `too_many_passkeys`. Each operation lists the
+statuses it can answer.
 """
 
 
@@ -89,6 +92,18 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "csrf_failed",
             "The X-CSRF-TOKEN header must equal the csrf cookie's value (double submit).",
         ),
+        "unknown_credential": _401("unknown_credential", "No account has this passkey."),
+        "passkey_invalid": _401(
+            "passkey_invalid",
+            "The passkey's answer failed: Unexpected client data origin "
+            '"https://evil.example", '
+            'expected "https://auth.example.com"',
+        ),
+        "sign_count_regressed": _401(
+            "sign_count_regressed",
+            "This passkey's signature counter went backwards, as a copied authenticator's "
+            "does: it is locked now. Sign in another way and remove it.",
+        ),
     },
     "BAD_REQUEST": {
         "invalid_or_expired_token": {
@@ -99,6 +114,20 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             )
         },
         "invalid_json": {"value": envelope(400, "Invalid JSON body.")},
+        "invalid_challenge": {
+            "value": envelope(
+                400,
+                "Unknown, used or expired challenge: ask POST /me/passkeys/options again.",
+                error="invalid_challenge",
+            )
+        },
+        "invalid_credential": {
+            "value": envelope(
+                400,
+                "The passkey was not accepted: Unexpected RP ID hash",
+                error="invalid_credential",
+            )
+        },
     },
     "FORBIDDEN": {
         "forbidden": {"value": envelope(403, "Only an admin may do this.")},
@@ -119,6 +148,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         "email_taken": {
             "value": envelope(409, "Another account uses this address.", error="email_taken")
+        },
+        "passkey_exists": {
+            "value": envelope(409, "This passkey is already registered.", error="passkey_exists")
         },
         "still_linked": {
             "value": envelope(409, "The tag is still linked to items; unlink them first.")

@@ -1,7 +1,7 @@
 """audit events, account lock, last login
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-01 04:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0011'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -348,3 +348,24 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, admin_id):
     with app.app_context():
         admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True))).all()
     assert len(admins) >= 1
+
+
+def test_a_locked_account_cannot_sign_in_with_a_passkey_either():
+    from tests.api.test_passkeys import ORIGIN, RP_ID, add_passkey, passkey_login
+    from tests.authenticator import Authenticator
+    from tests.conftest import make_app
+
+    app = make_app(PUBLIC_URL=ORIGIN)
+    make_user(app, "alice")
+    make_user(app, "root", is_admin=True)
+    client = app.test_client()
+    authenticator = Authenticator(ORIGIN, RP_ID)
+    add_passkey(client, bearer(login(client, "alice")["access_token"]), authenticator)
+    root = bearer(login(client, "root")["access_token"])
+    alice = client.get("/admin/users?q=alice", headers=root).json[0]["id"]
+
+    lock(client, root, alice)
+
+    assert_error(passkey_login(client, authenticator), 403, "account_locked")
+    client.post(f"/admin/users/{alice}/unlock", headers=root)
+    assert passkey_login(client, authenticator).status_code == 200

@@ -14,6 +14,8 @@ PUBLIC = {
     ("post", "/password/forgot"),
     ("post", "/password/reset"),
     ("post", "/email/verify"),
+    ("post", "/login/passkey/options"),
+    ("post", "/login/passkey"),
 }
 EXPECTED = {
     ("post", "/register"),
@@ -61,6 +63,12 @@ EXPECTED = {
     ("post", "/admin/users/{user_id}/unlock"),
     ("post", "/admin/users/{user_id}/logout"),
     ("get", "/admin/events"),
+    ("post", "/me/passkeys/options"),
+    ("get", "/me/passkeys"),
+    ("post", "/me/passkeys"),
+    ("delete", "/me/passkeys/{passkey_id}"),
+    ("post", "/login/passkey/options"),
+    ("post", "/login/passkey"),
 }
 # Introspection is for services: HTTP Basic with the client credential, not a bearer token.
 CLIENT_AUTH = {("post", "/introspect")}
