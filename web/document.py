@@ -21,7 +21,7 @@ Accounts and JWTs with real logout. To try it here:
 
 A *fresh* token (one straight from /login, or from **POST /reauthenticate** with the
 password) is needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`
-and `POST /item`; a refresh never makes a token fresh.
+`POST /item` and every change under `/admin`; a refresh never makes a token fresh.
 
 Browsers can log in with `"transport": "cookie"` instead (httpOnly cookies and an
 `X-CSRF-TOKEN` header): see the README's Browser clients, and the page at `/account`.
@@ -33,8 +33,9 @@ carry `error`, one of `authorization_required`, `invalid_token`, `token_expired`
 `invalid_or_expired_token`, `email_not_verified`, `email_taken`, `username_taken`,
 `already_verified` and `email_required`; passkeys add `invalid_challenge`,
 `invalid_credential`, `unknown_credential`, `passkey_invalid`, `passkey_locked`,
-`sign_count_regressed`, `passkey_exists` and `too_many_passkeys`. Each operation lists the
-statuses it can answer.
+`sign_count_regressed`, `passkey_exists` and `too_many_passkeys`; administration adds
+`account_locked` (a login of a locked account), `own_account` and `last_admin`. Each
+operation lists the statuses it can answer.
 """
 
 
@@ -138,6 +139,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 error="email_not_verified",
             )
         },
+        "account_locked": {
+            "value": envelope(
+                403, "This account is locked; contact an administrator.", error="account_locked"
+            )
+        },
     },
     "NOT_FOUND": {"not_found": {"value": envelope(404, "No such store.")}},
     "CONFLICT": {
@@ -151,6 +157,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         "passkey_exists": {
             "value": envelope(409, "This passkey is already registered.", error="passkey_exists")
+        },
+        "own_account": {
+            "value": envelope(409, "An admin cannot lock or demote themself.", error="own_account")
+        },
+        "last_admin": {
+            "value": envelope(
+                409, "The last active admin cannot be locked or demoted.", error="last_admin"
+            )
         },
         "still_linked": {
             "value": envelope(409, "The tag is still linked to items; unlink them first.")
