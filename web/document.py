@@ -20,7 +20,7 @@ Accounts and JWTs with real logout. To try it here:
    paste both again.
 
 A *fresh* token (one straight from /login, or from **POST /reauthenticate** with the
-password) is needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`
+password) is needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`,
 `POST /item` and every change under `/admin`; a refresh never makes a token fresh.
 
 Browsers can log in with `"transport": "cookie"` instead (httpOnly cookies and an
