@@ -171,7 +171,8 @@ def log_event(event: str, user_id: int | None, sid: str | None, **extra: Any) ->
 
     Call it BEFORE the commit of the change it records: the row commits with the change,
     and a rolled-back change leaves no event. An event no commit follows (a failure
-    answered with an abort) is written when the request ends. The names are listed in
-    the README (Administration)."""
+    answered with an abort) is written when the request ends. So a failure's event is
+    logged after any rollback of the request's work, never before one. The names are
+    listed in the README (Administration)."""
     audit.event(event, user_id, sid, **extra)
     events.record(event, user_id, sid, extra)
