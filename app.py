@@ -25,6 +25,7 @@ from resources import (
     index,
     items,
     keys,
+    mfa,
     recovery,
     sessions,
     stores,
@@ -102,7 +103,8 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     document.init_app(app)
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
-    for resource in (index, auth, recovery, users, sessions, stores, items, tags, keys, health):
+    blueprints = (index, auth, mfa, recovery, users, sessions, stores, items, tags, keys, health)
+    for resource in blueprints:
         api.register_blueprint(resource.blp)
     app.register_blueprint(account_page.blp)
     register_error_handlers(app)

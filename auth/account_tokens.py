@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from extensions import db
 from models import AccountToken
@@ -20,6 +20,7 @@ from models.types import utcnow
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"
+MFA_LOGIN = "mfa_login"  # a password that was right, waiting for the second factor
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 128  # characters: anything longer is no token of ours, refused unhashed
 
@@ -108,4 +109,24 @@ def void(user_id: int, purpose: str) -> None:
             AccountToken.used_at.is_(None),
         )
         .values(used_at=utcnow())
+    )
+
+
+def fail(token: str, purpose: str, limit: int) -> None:
+    """Count a wrong answer given with a live token of this purpose; the `limit`-th spends
+    it. One UPDATE, so that concurrent wrong answers cannot get past the limit. The caller
+    commits."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.token_hash == _digest(token),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+        .values(
+            failures=AccountToken.failures + 1,
+            used_at=case((AccountToken.failures + 1 >= limit, utcnow()), else_=None),
+        )
     )

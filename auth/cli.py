@@ -7,12 +7,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from auth import accounts, passwords
+from auth import accounts, factors, passwords
 from auth.keys import KeyRing, keyring
 from auth.revocation.database import purge as purge_expired
 from extensions import db
 
-users = AppGroup("users", help="Create users and grant or revoke admin rights.")
+users = AppGroup("users", help="Create users, grant or revoke admin rights, reset second factors.")
 revocations = AppGroup("revocations", help="Maintain the revocation store.")
 keys = AppGroup("keys", help="Signing keys (RS256, ES256, EdDSA).")
 
@@ -49,6 +49,18 @@ def set_admin(username: str, revoke: bool) -> None:
     user.is_admin = not revoke
     db.session.commit()
     click.echo(f"{username!r} is {'no longer ' if revoke else ''}an admin")
+
+
+@users.command("mfa-reset")
+@click.argument("username")
+def mfa_reset(username: str) -> None:
+    """Remove a user's second factors and end their sessions (for support: a lost phone
+    and lost recovery codes). Check who is asking first: this undoes the second factor."""
+    user = accounts.find_by_username(username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    count = factors.reset(user.id)
+    click.echo(f"{username!r} has no second factor now; {count} session(s) ended")
 
 
 @revocations.command("purge")

@@ -4,9 +4,11 @@ from models.account_token import AccountToken
 from models.item import Item, items_tags
 from models.login_session import LoginSession
 from models.rate_limit import RateLimitCounter
+from models.recovery_code import RecoveryCode
 from models.revoked_token import RevokedToken
 from models.store import Store
 from models.tag import Tag
+from models.totp_factor import TotpFactor
 from models.user import User
 
 __all__ = [
@@ -14,9 +16,11 @@ __all__ = [
     "Item",
     "LoginSession",
     "RateLimitCounter",
+    "RecoveryCode",
     "RevokedToken",
     "Store",
     "Tag",
+    "TotpFactor",
     "User",
     "items_tags",
 ]

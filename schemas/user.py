@@ -24,8 +24,8 @@ class CredentialsSchema(Schema):
     password = password_field()
 
 
-class LoginSchema(CredentialsSchema):
-    transport = fields.String(
+def transport_field() -> fields.String:
+    return fields.String(
         load_default="body",
         validate=validate.OneOf(["body", "cookie"]),
         metadata={
@@ -33,6 +33,10 @@ class LoginSchema(CredentialsSchema):
             "(for browsers), with CSRF cookies for the X-CSRF-TOKEN header"
         },
     )
+
+
+class LoginSchema(CredentialsSchema):
+    transport = transport_field()
 
 
 class RegisterSchema(CredentialsSchema):
@@ -67,6 +71,17 @@ class ReauthenticateSchema(Schema):
         load_only=True,
         validate=PASSWORD_LENGTH,
         metadata={"example": "correct horse battery staple"},
+    )
+    # With a second factor active, one of the two as well (else 403 mfa_required).
+    code = fields.String(
+        load_only=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "With a second factor active: the app's 6 digits"},
+    )
+    recovery_code = fields.String(
+        load_only=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "With a second factor active, instead of code"},
     )
 
 

@@ -6,6 +6,7 @@ from openapi_spec_validator import validate
 PUBLIC = {
     ("post", "/register"),
     ("post", "/login"),
+    ("post", "/login/mfa"),
     ("get", "/health"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
@@ -54,6 +55,11 @@ EXPECTED = {
     ("post", "/email/verify"),
     ("post", "/email/verify/resend"),
     ("post", "/me/email"),
+    ("post", "/me/mfa/totp"),
+    ("delete", "/me/mfa/totp"),
+    ("post", "/me/mfa/totp/confirm"),
+    ("post", "/me/mfa/recovery-codes"),
+    ("post", "/login/mfa"),
 }
 # Introspection is for services: HTTP Basic with the client credential, not a bearer token.
 CLIENT_AUTH = {("post", "/introspect")}

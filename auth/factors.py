@@ -1,0 +1,135 @@
+"""Second factors: which a user has, the login step that asks for one, and the checks of
+a code wherever one is presented (/login/mfa, /reauthenticate, turning TOTP off...).
+
+A login whose password was right but whose user has a second factor gets no tokens: it
+gets an mfa_token (auth/account_tokens.py, purpose mfa_login), single-use, 5 minutes,
+for that user only, spent after MAX_FAILURES wrong codes. Each code checked counts on
+the account's throttle, the one /login's passwords count on, so that many mfa_tokens
+cannot add up to more guesses than the account's budget.
+"""
+
+from datetime import timedelta
+from typing import NoReturn
+
+from auth import account_tokens, recovery_codes, sessions, throttling, totp
+from extensions import db
+from models import User
+from web.api import abort
+
+TOTP = "totp"
+RECOVERY_CODE = "recovery_code"
+MFA_TOKEN_LIFETIME = timedelta(minutes=5)
+MAX_FAILURES = 5  # wrong codes per mfa_token
+
+
+def methods(user_id: int) -> list[str]:
+    """The second factors the user can answer with: empty when they have none. The one
+    place that knows which factors exist."""
+    return [TOTP, RECOVERY_CODE] if totp.active(user_id) else []
+
+
+def summary(user_id: int) -> dict[str, bool]:
+    """What GET /me says of the caller's factors."""
+    return {"totp": totp.active(user_id)}
+
+
+def challenge_login(user: User) -> None:
+    """After a right password: when the user has a second factor, answer 403 mfa_required
+    with a new mfa_token and the methods, instead of tokens. Commits the token."""
+    found = methods(user.id)
+    if not found:
+        return
+    token = account_tokens.issue(user.id, account_tokens.MFA_LOGIN, MFA_TOKEN_LIFETIME)
+    sessions.log_event("mfa_required", user.id, None, methods=found)
+    db.session.commit()
+    abort(
+        403,
+        "A second factor is required: POST /login/mfa with this mfa_token and a code.",
+        error="mfa_required",
+        mfa_token=token,
+        methods=found,
+    )
+
+
+def finish_login(mfa_token: str, code: str | None, recovery_code: str | None) -> User:
+    """The user whose mfa_token and code are right; the token is spent (the caller starts
+    the session and commits). 401 invalid_token for a token that is unknown, used or
+    expired; 400 invalid_code for a wrong code, counted on the token."""
+    found = account_tokens.peek(mfa_token, account_tokens.MFA_LOGIN)
+    user = db.session.get(User, found.user_id) if found else None
+    if user is None:
+        _invalid_token()
+    if check(user, None, code, recovery_code) is None:
+        account_tokens.fail(mfa_token, account_tokens.MFA_LOGIN, MAX_FAILURES)
+        db.session.commit()
+        abort(400, "The code is wrong, or was used already.", error="invalid_code")
+    if account_tokens.redeem(mfa_token, account_tokens.MFA_LOGIN) is None:
+        # A concurrent request with this token won; the code this one spent is given back.
+        db.session.rollback()
+        _invalid_token()
+    return user
+
+
+def _invalid_token() -> NoReturn:
+    abort(401, "The mfa_token is unknown, used or expired: log in again.", error="invalid_token")
+
+
+def check(user: User, sid: str | None, code: str | None, recovery_code: str | None) -> str | None:
+    """The method a code proved (TOTP or RECOVERY_CODE), or None for a wrong one. Raises
+    TooManyRequests (429) while the account is throttled; a wrong code counts against it
+    as a wrong password does. An accepted code is spent (the caller commits)."""
+    account = throttling.user_account(user.username)
+    # Read, then give the attempt back, then write: with the throttle's counters in the
+    # app's own SQLite database, the counter's write would wait on this transaction's.
+    with db.session.no_autoflush:
+        throttling.attempt(account)
+        if code is not None:
+            method, found = TOTP, totp.match(user.id, code)
+        elif recovery_code is not None:
+            method, found = RECOVERY_CODE, recovery_codes.find(user.id, recovery_code)
+        else:
+            method, found = TOTP, None
+        if found is not None:
+            throttling.succeeded(account)
+            # A concurrent request that spent the same code first wins; this one fails
+            # (its attempt given back already: one attempt, at most, per race).
+            spend = totp.record if method == TOTP else recovery_codes.spend
+            if not spend(user.id, found):
+                found = None
+    if found is None:
+        sessions.log_event("mfa_code_failed", user.id, sid, method=method)
+        return None
+    if method == RECOVERY_CODE:
+        left = recovery_codes.remaining(user.id)
+        sessions.log_event("recovery_code_used", user.id, sid, remaining=left)
+    return method
+
+
+def require(user: User, sid: str, code: str | None, recovery_code: str | None) -> None:
+    """For /reauthenticate, after a right password: nothing when the user has no second
+    factor; else 403 mfa_required (with the methods) without a code, 400 invalid_code
+    with a wrong one."""
+    found = methods(user.id)
+    if not found:
+        return
+    if code is None and recovery_code is None:
+        message = "This account has a second factor: send code or recovery_code as well."
+        abort(403, message, error="mfa_required", methods=found)
+    if check(user, sid, code, recovery_code) is None:
+        abort(400, "The code is wrong, or was used already.", error="invalid_code")
+
+
+def remove_all(user_id: int) -> None:
+    """Delete every second factor of the user, and void their pending mfa_tokens; the
+    caller logs the event and commits."""
+    totp.remove(user_id)
+    recovery_codes.remove(user_id)
+    account_tokens.void(user_id, account_tokens.MFA_LOGIN)
+
+
+def reset(user_id: int) -> int:
+    """Support's reset (`flask users mfa-reset`): no second factor any more, and every
+    session ends. Returns how many sessions ended."""
+    remove_all(user_id)
+    sessions.log_event("mfa_reset", user_id, None)
+    return sessions.revoke(user_id)  # commits the removal with the revocation
