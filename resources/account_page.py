@@ -1,5 +1,5 @@
-"""The account page for browsers: sign in, sessions, sign out, password change, and the
-landing pages of the recovery links. Static files shipped with the app (no CDN, no build
+"""The account page for browsers: sign in, sessions, sign out, password change, second
+factors, and the landing pages of the recovery links. Static files shipped with the app (no CDN, no build
 step), under a Content-Security-Policy that allows no inline script and no other origin."""
 
 from pathlib import Path
@@ -25,7 +25,7 @@ def page() -> Response:
     return send_from_directory(ASSETS, "index.html", max_age=0)
 
 
-@blp.get("/account/static/<any('account.js', 'account.css'):filename>")
+@blp.get("/account/static/<any('account.js', 'account.css', 'totp.js'):filename>")
 def asset(filename: str) -> Response:
     return send_from_directory(ASSETS, filename, max_age=300)
 
