@@ -1,6 +1,7 @@
 """The account page for browsers: sign in, sessions, sign out, password change, second
-factors, and the landing pages of the recovery links. Static files shipped with the app (no CDN, no build
-step), under a Content-Security-Policy that allows no inline script and no other origin."""
+factors, and the landing pages of the recovery links. Static files shipped with the app
+(no CDN, no build step), under a Content-Security-Policy that allows no inline script and
+no other origin."""
 
 from pathlib import Path
 
