@@ -116,6 +116,7 @@ def require(user: User, sid: str, code: str | None, recovery_code: str | None) -
         message = "This account has a second factor: send code or recovery_code as well."
         abort(403, message, error="mfa_required", methods=found)
     if check(user, sid, code, recovery_code) is None:
+        db.session.commit()  # the failure's event (and a re-hashed password), nothing more
         abort(400, "The code is wrong, or was used already.", error="invalid_code")
 
 

@@ -23,6 +23,10 @@ A *fresh* token (one straight from /login, or from **POST /reauthenticate** with
 password) is needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`
 and `POST /item`; a refresh never makes a token fresh.
 
+With a second factor (TOTP, `POST /me/mfa/totp`), **POST /login** answers 403
+`mfa_required` with an `mfa_token` instead of tokens: **POST /login/mfa** with it and the
+authenticator's code (or a recovery code) gives the tokens.
+
 Browsers can log in with `"transport": "cookie"` instead (httpOnly cookies and an
 `X-CSRF-TOKEN` header): see the README's Browser clients, and the page at `/account`.
 
@@ -31,7 +35,9 @@ carry `error`, one of `authorization_required`, `invalid_token`, `token_expired`
 `token_revoked`, `fresh_token_required`, `user_not_found`, `invalid_credentials`,
 `csrf_failed` (and `invalid_client` on /introspect); the account steps add
 `invalid_or_expired_token`, `email_not_verified`, `email_taken`, `username_taken`,
-`already_verified` and `email_required`. Each operation lists the statuses it can answer.
+`already_verified` and `email_required`; second factors `mfa_required`, `invalid_code`,
+`totp_active`, `totp_not_active` and `totp_not_pending`. Each operation lists the
+statuses it can answer.
 """
 
 
@@ -99,6 +105,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             )
         },
         "invalid_json": {"value": envelope(400, "Invalid JSON body.")},
+        "invalid_code": {
+            "value": envelope(400, "The code is wrong, or was used already.", error="invalid_code")
+        },
     },
     "FORBIDDEN": {
         "forbidden": {"value": envelope(403, "Only an admin may do this.")},
@@ -107,6 +116,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 403,
                 "Verify your e-mail address first: see the link sent to it.",
                 error="email_not_verified",
+            )
+        },
+        "mfa_required": {
+            "value": envelope(
+                403,
+                "A second factor is required: POST /login/mfa with this mfa_token and a code.",
+                error="mfa_required",
+                mfa_token="7hVQ_VM4GEq1MIsErQGNK10tDqpvoOBIowdMFiRBY2o",
+                methods=["totp", "recovery_code"],
             )
         },
     },
@@ -119,6 +137,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         "email_taken": {
             "value": envelope(409, "Another account uses this address.", error="email_taken")
+        },
+        "totp_active": {
+            "value": envelope(
+                409, "TOTP is active already: turn it off first.", error="totp_active"
+            )
         },
         "still_linked": {
             "value": envelope(409, "The tag is still linked to items; unlink them first.")

@@ -307,6 +307,19 @@ def test_a_password_change_voids_a_waiting_mfa_token(client, auth_headers, secre
     assert_error(response, 401, "invalid_token")
 
 
+def test_a_password_reset_keeps_the_second_factor(app, client, user_id, secret):
+    with app.app_context():
+        link = account_tokens.issue(user_id, account_tokens.RESET_PASSWORD, timedelta(minutes=5))
+        db.session.commit()
+    new = "a brand new passphrase"
+
+    reset = client.post("/password/reset", json={"token": link, "new_password": new})
+
+    assert reset.status_code == 200
+    response = client.post("/login", json={"username": "alice", "password": new})
+    assert_error(response, 403, "mfa_required")
+
+
 @pytest.mark.parametrize(
     "body",
     [
