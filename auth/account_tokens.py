@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 
 from extensions import db
 from models import AccountToken
@@ -112,21 +112,22 @@ def void(user_id: int, purpose: str) -> None:
     )
 
 
-def fail(token: str, purpose: str, limit: int) -> None:
-    """Count a wrong answer given with a live token of this purpose; the `limit`-th spends
-    it. One UPDATE, so that concurrent wrong answers cannot get past the limit. The caller
-    commits."""
+def count_attempt(token: str, purpose: str, limit: int) -> bool:
+    """Count one more answer given with a live token of this purpose (an mfa_login's
+    code): False, and nothing counted, when it is not live or has had `limit` answers.
+    Counted before the answer is checked, in one UPDATE, so that answers sent at once
+    cannot get past the limit. The caller commits."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        return
-    db.session.execute(
+        return False
+    result = db.session.execute(
         update(AccountToken)
         .where(
             AccountToken.token_hash == _digest(token),
             AccountToken.purpose == purpose,
             AccountToken.used_at.is_(None),
+            AccountToken.expires_at > utcnow(),
+            AccountToken.attempts < limit,
         )
-        .values(
-            failures=AccountToken.failures + 1,
-            used_at=case((AccountToken.failures + 1 >= limit, utcnow()), else_=None),
-        )
+        .values(attempts=AccountToken.attempts + 1)
     )
+    return result.rowcount == 1  # type: ignore[attr-defined]

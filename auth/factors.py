@@ -3,7 +3,7 @@ a code wherever one is presented (/login/mfa, /reauthenticate, turning TOTP off.
 
 A login whose password was right but whose user has a second factor gets no tokens: it
 gets an mfa_token (auth/account_tokens.py, purpose mfa_login), single-use, 5 minutes,
-for that user only, spent after MAX_FAILURES wrong codes. Each code checked counts on
+for that user only, and takes at most MAX_ATTEMPTS codes. Each code checked counts on
 the account's throttle, the one /login's passwords count on, so that many mfa_tokens
 cannot add up to more guesses than the account's budget.
 """
@@ -19,7 +19,7 @@ from web.api import abort
 TOTP = "totp"
 RECOVERY_CODE = "recovery_code"
 MFA_TOKEN_LIFETIME = timedelta(minutes=5)
-MAX_FAILURES = 5  # wrong codes per mfa_token
+MAX_ATTEMPTS = 5  # codes checked per mfa_token: at most 5 wrong ones
 
 
 def methods(user_id: int) -> list[str]:
@@ -53,15 +53,20 @@ def challenge_login(user: User) -> None:
 
 def finish_login(mfa_token: str, code: str | None, recovery_code: str | None) -> User:
     """The user whose mfa_token and code are right; the token is spent (the caller starts
-    the session and commits). 401 invalid_token for a token that is unknown, used or
-    expired; 400 invalid_code for a wrong code, counted on the token."""
+    the session and commits). 401 invalid_token for a token that is unknown, used, expired
+    or past MAX_ATTEMPTS codes; 400 invalid_code for a wrong code."""
     found = account_tokens.peek(mfa_token, account_tokens.MFA_LOGIN)
     user = db.session.get(User, found.user_id) if found else None
     if user is None:
         _invalid_token()
-    if check(user, None, code, recovery_code) is None:
-        account_tokens.fail(mfa_token, account_tokens.MFA_LOGIN, MAX_FAILURES)
-        db.session.commit()
+    account = throttling.user_account(user.username)
+    throttling.attempt(account)  # 429 before the token's own count is touched
+    if not account_tokens.count_attempt(mfa_token, account_tokens.MFA_LOGIN, MAX_ATTEMPTS):
+        throttling.succeeded(account)  # no code was checked
+        _invalid_token()
+    db.session.commit()  # the attempt counts whatever follows
+    if _verify(user, None, account, code, recovery_code) is None:
+        db.session.commit()  # the failure's event
         abort(400, "The code is wrong, or was used already.", error="invalid_code")
     if account_tokens.redeem(mfa_token, account_tokens.MFA_LOGIN) is None:
         # A concurrent request with this token won; the code this one spent is given back.
@@ -79,10 +84,17 @@ def check(user: User, sid: str | None, code: str | None, recovery_code: str | No
     TooManyRequests (429) while the account is throttled; a wrong code counts against it
     as a wrong password does. An accepted code is spent (the caller commits)."""
     account = throttling.user_account(user.username)
+    throttling.attempt(account)
+    return _verify(user, sid, account, code, recovery_code)
+
+
+def _verify(
+    user: User, sid: str | None, account: str, code: str | None, recovery_code: str | None
+) -> str | None:
+    """check() once the attempt is counted on the throttle's `account`."""
     # Read, then give the attempt back, then write: with the throttle's counters in the
     # app's own SQLite database, the counter's write would wait on this transaction's.
     with db.session.no_autoflush:
-        throttling.attempt(account)
         if code is not None:
             method, found = TOTP, totp.match(user.id, code)
         elif recovery_code is not None:

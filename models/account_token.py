@@ -24,6 +24,6 @@ class AccountToken(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Set when used, or when a newer token or a password change made it void.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Wrong answers given with it (the second factor of an mfa_login token): at the limit
-    # the token is spent (auth/account_tokens.py fail).
-    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Answers given with it (the codes sent with an mfa_login token), counted before each
+    # is checked: at the limit it takes no more (auth/account_tokens.py count_attempt).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -140,8 +140,8 @@ class LoginMfa(MethodView):
     def post(self, data: dict) -> dict | Response:
         """The second step of a login: the mfa_token of POST /login's 403 mfa_required and
         a code (or a recovery code), for a fresh access token and a refresh token. 400
-        invalid_code for a wrong code (the 5th spends the mfa_token); 401 invalid_token for
-        an mfa_token that is unknown, used or expired"""
+        invalid_code for a wrong code; 401 invalid_token for an mfa_token that is unknown,
+        used, expired or has had 5 codes already"""
         user = factors.finish_login(data["mfa_token"], data.get("code"), data.get("recovery_code"))
         session = sessions.start(user.id)
         sessions.log_event("login", user.id, session.id, second_factor=True)

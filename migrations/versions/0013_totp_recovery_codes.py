@@ -1,4 +1,4 @@
-"""second factors: TOTP secrets, recovery codes, failures counted on an mfa_login token
+"""second factors: TOTP secrets, recovery codes, answers counted on an mfa_login token
 
 Revision ID: 0013
 Revises: 0011
@@ -40,12 +40,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('account_tokens', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('failures', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('account_tokens', schema=None) as batch_op:
-        batch_op.drop_column('failures')
+        batch_op.drop_column('attempts')
 
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))

@@ -229,7 +229,17 @@ def test_a_wrong_code_is_400_and_the_token_survives_it(client, secret, caplog):
     assert events(caplog).count("mfa_code_failed") == 3
 
 
-def test_the_fifth_wrong_code_spends_the_token(client, secret):
+def test_the_fifth_code_may_be_right(client, secret):
+    token = mfa_token(client)
+
+    for _ in range(4):
+        client.post("/login/mfa", json={"mfa_token": token, "code": "000000"})
+    right = client.post("/login/mfa", json={"mfa_token": token, "code": code(secret)})
+
+    assert right.status_code == 200
+
+
+def test_after_five_wrong_codes_the_token_takes_no_more(client, secret):
     token = mfa_token(client)
 
     for _ in range(5):
