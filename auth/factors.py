@@ -121,13 +121,17 @@ def require(user: User, sid: str, code: str | None, recovery_code: str | None) -
     """For /reauthenticate, after a right password: nothing when the user has no second
     factor; else 403 mfa_required (with the methods) without a code, 400 invalid_code
     with a wrong one."""
-    found = methods(user.id)
-    if not found:
-        return
-    if code is None and recovery_code is None:
-        message = "This account has a second factor: send code or recovery_code as well."
-        abort(403, message, error="mfa_required", methods=found)
-    if check(user, sid, code, recovery_code) is None:
+    # A re-hashed password waits for the commit: written now, it would hold the SQLite
+    # write lock that the throttle's counter (in the app's database) needs.
+    with db.session.no_autoflush:
+        found = methods(user.id)
+        if not found:
+            return
+        if code is None and recovery_code is None:
+            message = "This account has a second factor: send code or recovery_code as well."
+            abort(403, message, error="mfa_required", methods=found)
+        right = check(user, sid, code, recovery_code)
+    if right is None:
         db.session.commit()  # the failure's event (and a re-hashed password), nothing more
         abort(400, "The code is wrong, or was used already.", error="invalid_code")
 

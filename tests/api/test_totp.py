@@ -589,3 +589,27 @@ def test_right_codes_cost_no_budget(throttled):
     second = second_step(client, code=code(secret, 1))
 
     assert first.status_code == 200 and second.status_code == 200
+
+
+def test_reauthenticating_with_a_code_while_the_password_is_rehashed(throttled):
+    # The throttle's counters live in the app's own database here: a re-hashed password
+    # written before the code's check would hold the SQLite write lock the counter needs.
+    from tests.conftest import build_app
+
+    client = throttled.test_client()
+    tokens = login(client, "alice")
+    secret, _ = turn_on(client, bearer(tokens["access_token"]))
+    stronger = build_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_LOGIN_PER_ACCOUNT="4 per minute",
+        PASSWORD_HASH_ROUNDS=1001,
+    ).test_client()
+
+    body = {"password": PASSWORD, "code": code(secret)}
+    response = stronger.post("/reauthenticate", json=body, headers=bearer(tokens["access_token"]))
+
+    assert response.status_code == 200, response.json
+    with throttled.app_context():
+        from models import User
+
+        assert "$1001$" in db.session.scalars(db.select(User)).one().password_hash
