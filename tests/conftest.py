@@ -28,6 +28,9 @@ PASSWORD = factories.PASSWORD
 # connection sees the same database, as a server's workers do.
 _SCRATCH = tempfile.mkdtemp(prefix="jwt-api-tests-")
 atexit.register(shutil.rmtree, _SCRATCH, True)
+# The app's instance folder too (the outbox's .eml files, a generated key): the suite
+# writes nothing into the checkout. A test that needs its own sets it again.
+os.environ["INSTANCE_PATH"] = f"{_SCRATCH}/instance"
 DATABASE_URL = os.getenv("TEST_DATABASE_URL") or f"sqlite:///{_SCRATCH}/test.db"
 REDIS_URL = os.getenv("TEST_REDIS_URL") or None
 

@@ -102,14 +102,22 @@ class Server:
                 # Its own process group: a stop that has to kill takes the workers too.
                 start_new_session=True,
             )
+        return self.wait_until_serving(self.workers, timeout)
+
+    def wait_until_serving(self, started: int, timeout: float = 30) -> "Server":
+        """Wait until `started` workers in all have said "Started worker-" (respawned ones
+        count again) and the server answers. A respawned worker's pid exists before it
+        listens: granian's workers each bind the port, so until then connections are
+        refused rather than queued."""
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited {self.process.returncode}:\n{self.output()}")
             try:
                 # Every worker up: one still starting when told to stop ignores it.
-                started = self.output().count("Started worker-")
-                if self.request("GET", self.start_until)[0] == 200 and started >= self.workers:
+                up = self.output().count("Started worker-")
+                if up >= started and self.request("GET", self.start_until)[0] == 200:
                     return self
             except OSError:
                 pass

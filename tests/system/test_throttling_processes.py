@@ -3,7 +3,6 @@ and a restart, with real server processes (no Redis: the embedded default)."""
 
 import os
 import signal
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -56,9 +55,8 @@ def test_the_counters_survive_killed_workers_and_a_restart(env):
 
         for pid in old:  # what a timeout or an OOM kill does to a worker
             os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not set(_workers(server)) - set(old):
-            time.sleep(0.1)
+        server.wait_until_serving(started=2 * len(old))
+        assert not set(_workers(server)) & set(old)
 
         assert server.request("POST", "/login", body=WRONG)[0] == 429
     with Server(env, workers=2) as restarted:
