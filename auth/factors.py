@@ -62,7 +62,10 @@ def finish_login(mfa_token: str, code: str | None, recovery_code: str | None) ->
     account = throttling.user_account(user.username)
     throttling.attempt(account)  # 429 before the token's own count is touched
     if not account_tokens.count_attempt(mfa_token, account_tokens.MFA_LOGIN, MAX_ATTEMPTS):
-        throttling.succeeded(account)  # no code was checked
+        # No code was checked: the attempt is given back, after the rollback (SQLite's
+        # write lock, which the throttle's counter in the app's database needs).
+        db.session.rollback()
+        throttling.succeeded(account)
         _invalid_token()
     db.session.commit()  # the attempt counts whatever follows
     if _verify(user, None, account, code, recovery_code) is None:
