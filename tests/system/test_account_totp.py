@@ -34,6 +34,20 @@ def code(secret: str, steps: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30 * steps)
 
 
+def login(server: Server) -> dict:
+    return server.request("POST", "/login", body={"username": "alice", "password": PASSWORD})[1]
+
+
+def turn_on(server: Server) -> tuple[str, list[str]]:
+    """TOTP on through the API, confirmed with the previous step's code: the secret and
+    the recovery codes."""
+    token = login(server)["access_token"]
+    secret = server.request("POST", "/me/mfa/totp", token)[1]["secret"]
+    status, body = server.request("POST", "/me/mfa/totp/confirm", token, {"code": code(secret, -1)})
+    assert status == 200
+    return secret, body["recovery_codes"]
+
+
 def password_step(page: Page, server: Server) -> None:
     page.goto(f"http://localhost:{server.port}/account")
     page.fill("#signin-form input[name=username]", "alice")
@@ -89,16 +103,23 @@ def test_set_up_sign_in_with_a_code_and_a_recovery_code_then_turn_off(page, serv
     expect(page.locator("#whoami")).to_have_text("alice")
 
 
-def test_a_wrong_code_says_so_and_cancel_goes_back(page, server):
-    status, body = server.request(
-        "POST", "/login", body={"username": "alice", "password": PASSWORD}
+def refresh_in_the_page(page: Page) -> None:
+    """A refresh, as the page does when the access token expires: the new one is not fresh."""
+    status = page.evaluate(
+        """async () => {
+            const csrf = document.cookie.match(/(?:^|; )csrf_refresh_token=([^;]*)/)[1];
+            const r = await fetch("/refresh", {method: "POST", headers: {"X-CSRF-TOKEN": csrf}});
+            return r.status;
+        }"""
     )
-    token = body["access_token"]
-    secret = server.request("POST", "/me/mfa/totp", token)[1]["secret"]
-    assert server.request("POST", "/me/mfa/totp/confirm", token, {"code": code(secret)})[0] == 200
+    assert status == 200
+
+
+def test_a_wrong_code_says_so_and_cancel_goes_back(page, server):
+    secret, _ = turn_on(server)
 
     password_step(page, server)
-    page.fill("#signin-mfa-form input[name=proof]", code(secret))  # spent at set-up
+    page.fill("#signin-mfa-form input[name=proof]", code(secret, -1))  # spent at set-up
     page.click("#signin-mfa-form button[type=submit]")
 
     expect(page.locator("#message")).to_have_text("The code is wrong, or was used already.")
@@ -108,23 +129,10 @@ def test_a_wrong_code_says_so_and_cancel_goes_back(page, server):
 
 
 def test_a_session_that_is_not_fresh_confirms_with_the_password_and_a_code(page, server):
-    body = {"username": "alice", "password": PASSWORD}
-    token = server.request("POST", "/login", body=body)[1]["access_token"]
-    secret = server.request("POST", "/me/mfa/totp", token)[1]["secret"]
-    assert (
-        server.request("POST", "/me/mfa/totp/confirm", token, {"code": code(secret, -1)})[0] == 200
-    )
+    secret, _ = turn_on(server)
     password_step(page, server)
     second_step(page, code(secret))
-    # A refresh, as the page does when the access token expires: the new one is not fresh.
-    refreshed = page.evaluate(
-        """async () => {
-            const csrf = document.cookie.match(/(?:^|; )csrf_refresh_token=([^;]*)/)[1];
-            const r = await fetch("/refresh", {method: "POST", headers: {"X-CSRF-TOKEN": csrf}});
-            return r.status;
-        }"""
-    )
-    assert refreshed == 200
+    refresh_in_the_page(page)
 
     page.fill("#password-form input[name=current_password]", PASSWORD)
     page.fill("#password-form input[name=new_password]", "a brand new passphrase")
@@ -135,3 +143,43 @@ def test_a_session_that_is_not_fresh_confirms_with_the_password_and_a_code(page,
     page.click("#reauth-form button")
 
     expect(page.locator("#message")).to_contain_text("Password changed")
+
+
+def test_new_recovery_codes_from_a_session_that_is_not_fresh(page, server):
+    secret, old_codes = turn_on(server)
+    password_step(page, server)
+    second_step(page, old_codes[0])  # a recovery code: the steps stay for what follows
+    refresh_in_the_page(page)
+
+    page.fill("#totp-regenerate-form input[name=code]", code(secret))
+    page.click("#totp-regenerate-form button")
+    expect(page.locator("#totp-reauth-form")).to_be_visible()
+    page.fill("#totp-reauth-form input[name=password]", PASSWORD)
+    page.fill("#totp-reauth-form input[name=proof]", code(secret))
+    page.click("#totp-reauth-form button")
+    expect(page.locator("#message")).to_have_text(
+        "Confirmed. Now enter the next code your app shows."
+    )
+    page.fill("#totp-regenerate-form input[name=code]", code(secret, 1))
+    page.click("#totp-regenerate-form button")
+
+    expect(page.locator("#message")).to_contain_text("New recovery codes")
+    new_codes = page.locator("#totp-codes-list li").all_inner_texts()
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    body = {"mfa_token": login(server)["mfa_token"], "recovery_code": old_codes[1]}
+    assert server.request("POST", "/login/mfa", body=body)[0] == 400
+
+
+def test_setting_up_from_a_session_that_is_not_fresh_asks_the_password_first(page, server):
+    password_step(page, server)
+    expect(page.locator("#whoami")).to_have_text("alice")
+    refresh_in_the_page(page)
+
+    page.click("#totp-start")
+    expect(page.locator("#totp-reauth-form")).to_be_visible()
+    expect(page.locator("#totp-reauth-form input[name=proof]")).to_be_hidden()  # TOTP is off
+    page.fill("#totp-reauth-form input[name=password]", PASSWORD)
+    page.click("#totp-reauth-form button")
+
+    expect(page.locator("#totp-qr svg")).to_be_visible()
+    expect(page.locator("#totp-reauth-form")).to_be_hidden()
