@@ -4,27 +4,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from schemas.fields import code_field, recovery_code_field
 from schemas.user import UserSchema, transport_field
-
-
-def code_field(required: bool = False) -> fields.String:
-    return fields.String(
-        required=required,
-        load_only=True,
-        validate=validate.Length(min=1, max=32),
-        metadata={"description": "The 6 digits the authenticator app shows", "example": "123456"},
-    )
-
-
-def recovery_code_field() -> fields.String:
-    return fields.String(
-        load_only=True,
-        validate=validate.Length(min=1, max=64),
-        metadata={
-            "description": "One of the recovery codes (each works once)",
-            "example": "3f9a1c2e-0b7d4e61-9a2c5f08-d41e7b93",
-        },
-    )
 
 
 class TotpSetupSchema(Schema):

@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from auth import passwords
-from schemas.fields import EmailAddress, Username
+from schemas.fields import EmailAddress, Username, code_field, recovery_code_field
 
 # The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
 # away from the hash (and from passlib's 4,096-byte limit).
@@ -73,16 +73,8 @@ class ReauthenticateSchema(Schema):
         metadata={"example": "correct horse battery staple"},
     )
     # With a second factor active, one of the two as well (else 403 mfa_required).
-    code = fields.String(
-        load_only=True,
-        validate=validate.Length(min=1, max=32),
-        metadata={"description": "With a second factor active: the app's 6 digits"},
-    )
-    recovery_code = fields.String(
-        load_only=True,
-        validate=validate.Length(min=1, max=64),
-        metadata={"description": "With a second factor active, instead of code"},
-    )
+    code = code_field()
+    recovery_code = recovery_code_field()
 
 
 class AccessTokenSchema(Schema):
