@@ -31,25 +31,17 @@ class Pending(NamedTuple):
 
 
 def active(user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(TotpFactor.user_id).where(
-                TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
-            )
-        )
-        is not None
-    )
+    """Whether the user has a confirmed secret: login then asks for a code."""
+    return _exists(user_id, pending=False)
 
 
 def pending(user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(TotpFactor.user_id).where(
-                TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_(None)
-            )
-        )
-        is not None
-    )
+    return _exists(user_id, pending=True)
+
+
+def _exists(user_id: int, *, pending: bool) -> bool:
+    found = db.session.scalar(select(TotpFactor.user_id).where(*_of(user_id, pending)))
+    return found is not None
 
 
 def begin(user: User) -> Pending:
