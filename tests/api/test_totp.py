@@ -24,16 +24,16 @@ def code(secret: str, steps: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30 * steps)
 
 
-def turn_on(client, headers) -> tuple[str, list[str]]:
-    """Set TOTP up and confirm it with the previous step's code: the secret and the codes."""
+def turn_on(client, headers) -> tuple[str, list[str], str]:
+    """Set TOTP up and confirm it with the previous step's code: the secret, the recovery
+    codes, and the code spent (refused from now on, whatever the time)."""
     started = client.post("/me/mfa/totp", headers=headers)
     assert started.status_code == 200, started.json
     secret = started.json["secret"]
-    confirmed = client.post(
-        "/me/mfa/totp/confirm", json={"code": code(secret, -1)}, headers=headers
-    )
+    spent = code(secret, -1)
+    confirmed = client.post("/me/mfa/totp/confirm", json={"code": spent}, headers=headers)
     assert confirmed.status_code == 200, confirmed.json
-    return secret, confirmed.json["recovery_codes"]
+    return secret, confirmed.json["recovery_codes"], spent
 
 
 def mfa_token(client) -> str:
@@ -48,7 +48,7 @@ def second_step(client, **proof):
 
 
 @pytest.fixture
-def secret_and_codes(client, auth_headers) -> tuple[str, list[str]]:
+def secret_and_codes(client, auth_headers) -> tuple[str, list[str], str]:
     return turn_on(client, auth_headers)
 
 
@@ -60,6 +60,12 @@ def secret(secret_and_codes) -> str:
 @pytest.fixture
 def recovery(secret_and_codes) -> list[str]:
     return secret_and_codes[1]
+
+
+@pytest.fixture
+def spent(secret_and_codes) -> str:
+    """The code the set-up spent."""
+    return secret_and_codes[2]
 
 
 def events(caplog) -> list[str]:
@@ -95,7 +101,7 @@ def test_setup_needs_a_fresh_token(client, tokens):
 def test_confirming_turns_totp_on_and_gives_ten_codes_once(client, auth_headers, caplog):
     caplog.set_level("INFO")
 
-    secret, codes = turn_on(client, auth_headers)
+    secret, codes, _ = turn_on(client, auth_headers)
 
     assert len(codes) == 10 and len(set(codes)) == 10
     assert all(len(c.replace("-", "")) == 32 for c in codes)  # 128 bits in hex
@@ -255,14 +261,15 @@ def test_after_five_wrong_codes_the_token_takes_no_more(client, secret):
 
 
 def test_an_accepted_code_is_refused_the_second_time(client, secret):
-    first = second_step(client, code=code(secret))
+    later, earlier = code(secret, 1), code(secret)  # both within the drift, neither used
+    first = second_step(client, code=later)
 
-    replay = second_step(client, code=code(secret))
-    older = second_step(client, code=code(secret, -1))
+    replay = second_step(client, code=later)
+    older = second_step(client, code=earlier)
 
     assert first.status_code == 200
     assert_error(replay, 400, "invalid_code")
-    assert_error(older, 400, "invalid_code")  # an earlier step than the one accepted
+    assert_error(older, 400, "invalid_code")  # a step before the one accepted
 
 
 def test_the_next_steps_code_is_accepted_for_clock_drift(client, secret):
@@ -374,7 +381,7 @@ def test_another_accounts_recovery_code_does_nothing(client, recovery):
 
     make_user(client.application, "bob")
     bob_headers = bearer(login(client, "bob")["access_token"])
-    _, bob_codes = turn_on(client, bob_headers)
+    _, bob_codes, _ = turn_on(client, bob_headers)
 
     response = second_step(client, recovery_code=bob_codes[0])
 
@@ -398,10 +405,8 @@ def test_new_recovery_codes_replace_the_old_ones(client, auth_headers, secret, r
     assert "recovery_codes_regenerated" in events(caplog)
 
 
-def test_new_recovery_codes_need_a_right_code(client, auth_headers, secret, recovery):
-    response = client.post(
-        "/me/mfa/recovery-codes", json={"code": code(secret, -1)}, headers=auth_headers
-    )
+def test_new_recovery_codes_need_a_right_code(client, auth_headers, spent, recovery):
+    response = client.post("/me/mfa/recovery-codes", json={"code": spent}, headers=auth_headers)
 
     assert_error(response, 400, "invalid_code")  # the step the set-up already used
     assert second_step(client, recovery_code=recovery[0]).status_code == 200
@@ -423,8 +428,8 @@ def test_reauthenticate_asks_for_the_second_factor(client, auth_headers, secret)
     assert body["methods"] == ["totp", "recovery_code"] and "mfa_token" not in body
 
 
-def test_reauthenticate_with_a_wrong_code_is_400(client, auth_headers, secret):
-    body = {"password": PASSWORD, "code": code(secret, -1)}  # spent at set-up
+def test_reauthenticate_with_a_wrong_code_is_400(client, auth_headers, spent):
+    body = {"password": PASSWORD, "code": spent}
 
     response = client.post("/reauthenticate", json=body, headers=auth_headers)
 
@@ -488,8 +493,8 @@ def test_turning_totp_off_with_a_code(client, auth_headers, secret, recovery, ki
     )
 
 
-def test_turning_totp_off_with_a_wrong_code_is_400(client, auth_headers, secret):
-    response = client.delete("/me/mfa/totp", json={"code": code(secret, -1)}, headers=auth_headers)
+def test_turning_totp_off_with_a_wrong_code_is_400(client, auth_headers, spent):
+    response = client.delete("/me/mfa/totp", json={"code": spent}, headers=auth_headers)
 
     assert_error(response, 400, "invalid_code")
     assert client.get("/me", headers=auth_headers).json["mfa"] == {"totp": True}
@@ -553,7 +558,7 @@ def throttled():
 
 def test_wrong_codes_spend_the_accounts_login_budget(throttled):
     client = throttled.test_client()
-    secret, _ = turn_on(client, bearer(login(client, "alice")["access_token"]))
+    secret, _, _ = turn_on(client, bearer(login(client, "alice")["access_token"]))
     token = mfa_token(client)
 
     for _ in range(4):
@@ -569,7 +574,7 @@ def test_wrong_codes_spend_the_accounts_login_budget(throttled):
 
 def test_wrong_passwords_spend_the_budget_codes_need(throttled):
     client = throttled.test_client()
-    secret, _ = turn_on(client, bearer(login(client, "alice")["access_token"]))
+    secret, _, _ = turn_on(client, bearer(login(client, "alice")["access_token"]))
     token = mfa_token(client)
 
     for _ in range(4):
@@ -581,7 +586,7 @@ def test_wrong_passwords_spend_the_budget_codes_need(throttled):
 
 def test_right_codes_cost_no_budget(throttled):
     client = throttled.test_client()
-    secret, _ = turn_on(client, bearer(login(client, "alice")["access_token"]))
+    secret, _, _ = turn_on(client, bearer(login(client, "alice")["access_token"]))
 
     first = second_step(client, code=code(secret))
     for _ in range(3):
@@ -598,7 +603,7 @@ def test_reauthenticating_with_a_code_while_the_password_is_rehashed(throttled):
 
     client = throttled.test_client()
     tokens = login(client, "alice")
-    secret, _ = turn_on(client, bearer(tokens["access_token"]))
+    secret, _, _ = turn_on(client, bearer(tokens["access_token"]))
     stronger = build_app(
         RATELIMIT_ENABLED=True,
         RATELIMIT_LOGIN_PER_ACCOUNT="4 per minute",

@@ -38,14 +38,15 @@ def login(server: Server) -> dict:
     return server.request("POST", "/login", body={"username": "alice", "password": PASSWORD})[1]
 
 
-def turn_on(server: Server) -> tuple[str, list[str]]:
-    """TOTP on through the API, confirmed with the previous step's code: the secret and
-    the recovery codes."""
+def turn_on(server: Server) -> tuple[str, list[str], str]:
+    """TOTP on through the API, confirmed with the previous step's code: the secret, the
+    recovery codes and the code spent."""
     token = login(server)["access_token"]
     secret = server.request("POST", "/me/mfa/totp", token)[1]["secret"]
-    status, body = server.request("POST", "/me/mfa/totp/confirm", token, {"code": code(secret, -1)})
+    spent = code(secret, -1)
+    status, body = server.request("POST", "/me/mfa/totp/confirm", token, {"code": spent})
     assert status == 200
-    return secret, body["recovery_codes"]
+    return secret, body["recovery_codes"], spent
 
 
 def password_step(page: Page, server: Server) -> None:
@@ -116,10 +117,10 @@ def refresh_in_the_page(page: Page) -> None:
 
 
 def test_a_wrong_code_says_so_and_cancel_goes_back(page, server):
-    secret, _ = turn_on(server)
+    _, _, spent = turn_on(server)
 
     password_step(page, server)
-    page.fill("#signin-mfa-form input[name=proof]", code(secret, -1))  # spent at set-up
+    page.fill("#signin-mfa-form input[name=proof]", spent)
     page.click("#signin-mfa-form button[type=submit]")
 
     expect(page.locator("#message")).to_have_text("The code is wrong, or was used already.")
@@ -129,7 +130,7 @@ def test_a_wrong_code_says_so_and_cancel_goes_back(page, server):
 
 
 def test_a_session_that_is_not_fresh_confirms_with_the_password_and_a_code(page, server):
-    secret, _ = turn_on(server)
+    secret, _, _ = turn_on(server)
     password_step(page, server)
     second_step(page, code(secret))
     refresh_in_the_page(page)
@@ -146,7 +147,7 @@ def test_a_session_that_is_not_fresh_confirms_with_the_password_and_a_code(page,
 
 
 def test_new_recovery_codes_from_a_session_that_is_not_fresh(page, server):
-    secret, old_codes = turn_on(server)
+    secret, old_codes, _ = turn_on(server)
     password_step(page, server)
     second_step(page, old_codes[0])  # a recovery code: the steps stay for what follows
     refresh_in_the_page(page)
