@@ -26,6 +26,7 @@ from resources import (
     index,
     items,
     keys,
+    mfa,
     passkeys,
     recovery,
     sessions,
@@ -108,6 +109,7 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     for resource in (
         index,
         auth,
+        mfa,
         passkeys,
         admin,
         recovery,

@@ -139,6 +139,8 @@ SETTINGS: tuple[Setting, ...] = (
      timedelta(hours=24), DURATION),
     # True: an address is required at registration, and login waits for it to be verified.
     ("REQUIRE_VERIFIED_EMAIL", "FLASK_REQUIRE_VERIFIED_EMAIL", "bool", False, BOOLEAN),
+    # The name authenticator apps show beside a TOTP entry (the otpauth:// URI's issuer).
+    ("TOTP_ISSUER", "TOTP_ISSUER", "str", "Flask JWT Auth API", "1 to 64 characters, no colon"),
     # Browser clients: exact origins whose pages may call the API with credentials.
     ("CORS_ORIGINS", "CORS_ORIGINS", "list", [],
      "comma-separated origins like https://app.example (never *)"),
@@ -214,6 +216,7 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
     "MAIL_TLS_CA_FILE": lambda path: Path(path).is_file(),
     "PUBLIC_URL": _check_http_url,
     "WEBAUTHN_RP_NAME": lambda name: bool(name.strip()),
+    "TOTP_ISSUER": lambda name: 0 < len(name) <= 64 and ":" not in name,
     "PASSWORD_RESET_EXPIRES": lambda delta: delta > timedelta(0),
     "EMAIL_VERIFY_EXPIRES": lambda delta: delta > timedelta(0),
     "CORS_ORIGINS": lambda origins: all(_is_origin(origin) for origin in origins),

@@ -20,6 +20,7 @@ from models.types import utcnow
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"
+MFA_LOGIN = "mfa_login"  # a password that was right, waiting for the second factor
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 128  # characters: anything longer is no token of ours, refused unhashed
 
@@ -109,3 +110,24 @@ def void(user_id: int, purpose: str) -> None:
         )
         .values(used_at=utcnow())
     )
+
+
+def count_attempt(token: str, purpose: str, limit: int) -> bool:
+    """Count one more answer given with a live token of this purpose (an mfa_login's
+    code): False, and nothing counted, when it is not live or has had `limit` answers.
+    Counted before the answer is checked, in one UPDATE, so that answers sent at once
+    cannot get past the limit. The caller commits."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return False
+    result = db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.token_hash == _digest(token),
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > utcnow(),
+            AccountToken.attempts < limit,
+        )
+        .values(attempts=AccountToken.attempts + 1)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]

@@ -109,10 +109,12 @@ def set_email(user: User, address: str, *, verified: bool) -> None:
 
 
 def change_password(user: User, new_password: str) -> None:
-    """Store a new password hash; every reset link of the user dies with the old password,
-    whichever route changed it. The caller commits."""
+    """Store a new password hash; every reset link of the user, and every login waiting
+    for its second factor, dies with the old password, whichever route changed it. The
+    caller commits."""
     user.password_hash = passwords.hash_password(new_password)
     account_tokens.void(user.id, account_tokens.RESET_PASSWORD)
+    account_tokens.void(user.id, account_tokens.MFA_LOGIN)
 
 
 def find_by_username(raw: str) -> User | None:

@@ -7,13 +7,16 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from auth import accounts, admin, events, passwords
+from auth import accounts, admin, events, factors, passwords
 from auth.keys import KeyRing, keyring
 from auth.revocation.database import purge as purge_expired
 from extensions import db
 from models import User
 
-users = AppGroup("users", help="Create, lock and unlock users; grant or revoke admin rights.")
+users = AppGroup(
+    "users",
+    help="Create, lock and unlock users; grant or revoke admin rights; reset second factors.",
+)
 audit_events = AppGroup("events", help="The security activity record.")
 revocations = AppGroup("revocations", help="Maintain the revocation store.")
 keys = AppGroup("keys", help="Signing keys (RS256, ES256, EdDSA).")
@@ -94,6 +97,15 @@ def _user(username: str) -> User:
     if user is None:
         raise click.ClickException(f"no user {username!r}")
     return user
+
+
+@users.command("mfa-reset")
+@click.argument("username")
+def mfa_reset(username: str) -> None:
+    """Remove a user's second factors and end their sessions (for support: a lost phone
+    and lost recovery codes). Check who is asking first: this undoes the second factor."""
+    count = factors.reset(_user(username).id)
+    click.echo(f"{username!r} has no second factor now; {count} session(s) ended")
 
 
 @revocations.command("purge")

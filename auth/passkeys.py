@@ -11,7 +11,7 @@ import json
 from typing import Any, NoReturn
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ScalarSelect, delete, func, select, update
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -62,6 +62,11 @@ class PasskeyError(Exception):
 def count(user_id: int) -> int:
     """How many passkeys the user has (locked ones included)."""
     return db.session.scalar(select(func.count(Passkey.id)).where(Passkey.user_id == user_id)) or 0
+
+
+def count_clause(user_id: int) -> ScalarSelect[int]:
+    """count() as an SQL expression, for a statement that asks more at once."""
+    return select(func.count(Passkey.id)).where(Passkey.user_id == user_id).scalar_subquery()
 
 
 def listing(user_id: int) -> list[Passkey]:

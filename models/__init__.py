@@ -7,9 +7,11 @@ from models.login_session import LoginSession
 from models.passkey import Passkey
 from models.passkey_challenge import PasskeyChallenge
 from models.rate_limit import RateLimitCounter
+from models.recovery_code import RecoveryCode
 from models.revoked_token import RevokedToken
 from models.store import Store
 from models.tag import Tag
+from models.totp_factor import TotpFactor
 from models.user import User
 
 __all__ = [
@@ -20,9 +22,11 @@ __all__ = [
     "Passkey",
     "PasskeyChallenge",
     "RateLimitCounter",
+    "RecoveryCode",
     "RevokedToken",
     "Store",
     "Tag",
+    "TotpFactor",
     "User",
     "items_tags",
 ]

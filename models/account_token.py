@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import Model
@@ -16,7 +16,7 @@ class AccountToken(Model):
     # SHA-256 of the token, hex: the token itself is only ever in the message sent.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # "verify_email" or "reset_password": a token does nothing for another purpose.
+    # "verify_email", "reset_password" or "mfa_login": a token does nothing for another purpose.
     purpose: Mapped[str] = mapped_column(String(20))
     # For verify_email: the address the link confirms (the current one, or a new one).
     email: Mapped[str | None] = mapped_column(String(254))
@@ -24,3 +24,6 @@ class AccountToken(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Set when used, or when a newer token or a password change made it void.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Answers given with it (the codes sent with an mfa_login token), counted before each
+    # is checked: at the limit it takes no more (auth/account_tokens.py count_attempt).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,7 +1,8 @@
-"""The account page for browsers: sign in (with a password or a passkey), sessions, sign out,
-password change, passkeys (web/account/passkeys.js), and the landing pages of the recovery
-links. Static files shipped with the app (no CDN, no build step), under a
-Content-Security-Policy that allows no inline script and no other origin."""
+"""The account page for browsers: sign in (with a password, a second factor or a passkey),
+sessions, sign out, password change, second factors (web/account/totp.js), passkeys
+(web/account/passkeys.js), and the landing pages of the recovery links. Static files
+shipped with the app (no CDN, no build step), under a Content-Security-Policy that allows
+no inline script and no other origin."""
 
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def page() -> Response:
     return send_from_directory(ASSETS, "index.html", max_age=0)
 
 
-@blp.get("/account/static/<any('account.js', 'account.css', 'passkeys.js'):filename>")
+@blp.get("/account/static/<any('account.js', 'account.css', 'passkeys.js', 'totp.js'):filename>")
 def asset(filename: str) -> Response:
     return send_from_directory(ASSETS, filename, max_age=300)
 

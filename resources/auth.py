@@ -4,7 +4,7 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from auth import accounts, credentials, recovery, sessions, tokens, transport
+from auth import accounts, credentials, factors, recovery, sessions, tokens, transport
 from auth.permissions import caller, protected
 from auth.throttling import credential_limits, refresh_limits, register_limits
 from extensions import db
@@ -72,6 +72,7 @@ class Login(MethodView):
             # Only after the right password: the answer tells nothing to a guesser.
             message = "Verify your e-mail address first: see the link sent to it."
             abort(403, message, error="email_not_verified")
+        factors.challenge_login(user)  # with a second factor: 403 mfa_required, no tokens
         session = sessions.start(user.id)
         sessions.log_event("login", user.id, session.id)
         db.session.commit()
@@ -86,18 +87,22 @@ class Reauthenticate(MethodView):
     @protected(blp)
     @blp.arguments(ReauthenticateSchema)
     @blp.response(200, AccessTokenSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict | Response:
         """Prove the password again: a fresh access token for this same session (the
         answer to RFC 9470's insufficient_user_authentication challenge); as a cookie when
-        the session uses cookies"""
+        the session uses cookies. With a second factor active, code or recovery_code too:
+        403 mfa_required (with methods) without one, 400 invalid_code for a wrong one"""
         claims, principal = get_jwt(), caller()
         user = db.get_or_404(User, principal.id, description="No such user.")
         if not credentials.check_password(user, user.username, data["password"]):
             sessions.log_event("reauthentication_failed", user.id, claims["sid"])
             abort(401, "Invalid credentials.", error="invalid_credentials")
+        factors.require(user, claims["sid"], data.get("code"), data.get("recovery_code"))
         sessions.log_event("reauthenticated", user.id, claims["sid"])
-        db.session.commit()  # with a re-hashed password, if any
+        db.session.commit()  # with a re-hashed password, a spent code, if any
         token = tokens.issue_fresh_access(user.id, user.is_admin, claims["sid"])
         if transport.by_cookie():
             return transport.in_cookies({"access_token": token})

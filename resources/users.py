@@ -5,13 +5,13 @@ from flask_jwt_extended import get_jwt
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import delete
 
-from auth import accounts, credentials, events, passwords, sessions
+from auth import accounts, credentials, events, factors, passwords, sessions
 from auth.permissions import caller, protected, require_self_or_admin
-from auth.revocation import Principal
 from auth.throttling import credential_limits
 from extensions import db
 from models import AuditEvent, LoginSession, User
 from schemas.admin import EventSchema
+from schemas.mfa import MeSchema
 from schemas.user import MessageSchema, PasswordChangeSchema, UserSchema
 from web.api import abort
 from web.blueprint import Blueprint
@@ -23,10 +23,11 @@ blp = Blueprint("users", __name__, description="User accounts")
 @blp.route("/me")
 class Me(MethodView):
     @protected(blp)
-    @blp.response(200, UserSchema)
-    def get(self) -> Principal:
-        """The caller's account"""
-        return caller()
+    @blp.response(200, MeSchema)
+    def get(self) -> dict:
+        """The caller's account, with the second factors it has"""
+        principal = caller()
+        return {**principal._asdict(), "mfa": factors.summary(principal.id)}
 
 
 @blp.route("/me/events")

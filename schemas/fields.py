@@ -21,6 +21,28 @@ def id_field(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+def code_field(required: bool = False) -> fields.String:
+    """A second factor's code: past 32 characters a 422; within them, not 6 digits, a wrong
+    code (400 invalid_code)."""
+    return fields.String(
+        required=required,
+        load_only=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "The 6 digits the authenticator app shows", "example": "123456"},
+    )
+
+
+def recovery_code_field() -> fields.String:
+    return fields.String(
+        load_only=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "One of the recovery codes (each works once)",
+            "example": "3f9a1c2e-0b7d4e61-9a2c5f08-d41e7b93",
+        },
+    )
+
+
 # What the document can say of TrimmedString: no C0/C1 control character, and something
 # left once white space is trimmed. (Other refusals, such as unassigned code points, it
 # cannot express; they are 422s like these.)

@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from auth import passwords
-from schemas.fields import EmailAddress, Username
+from schemas.fields import EmailAddress, Username, code_field, recovery_code_field
 
 # The policy's own minimum is checked in validates_schema; this bound keeps huge bodies
 # away from the hash (and from passlib's 4,096-byte limit).
@@ -24,8 +24,8 @@ class CredentialsSchema(Schema):
     password = password_field()
 
 
-class LoginSchema(CredentialsSchema):
-    transport = fields.String(
+def transport_field() -> fields.String:
+    return fields.String(
         load_default="body",
         validate=validate.OneOf(["body", "cookie"]),
         metadata={
@@ -33,6 +33,10 @@ class LoginSchema(CredentialsSchema):
             "(for browsers), with CSRF cookies for the X-CSRF-TOKEN header"
         },
     )
+
+
+class LoginSchema(CredentialsSchema):
+    transport = transport_field()
 
 
 class RegisterSchema(CredentialsSchema):
@@ -68,6 +72,9 @@ class ReauthenticateSchema(Schema):
         validate=PASSWORD_LENGTH,
         metadata={"example": "correct horse battery staple"},
     )
+    # With a second factor active, one of the two as well (else 403 mfa_required).
+    code = code_field()
+    recovery_code = recovery_code_field()
 
 
 class AccessTokenSchema(Schema):

@@ -1,4 +1,5 @@
-"""The Api and its one error envelope, {"code", "status", "message", "errors"?, "error"?}."""
+"""The Api and its one error envelope, {"code", "status", "message", "errors"?, "error"?},
+with mfa_token and methods in a 403 mfa_required."""
 
 from http import HTTPStatus
 from typing import Any, NoReturn
@@ -90,9 +91,31 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "sign_count_regressed",
                 "passkey_exists",
                 "too_many_passkeys",
+                "mfa_required",
+                "invalid_code",
+                "totp_active",
+                "totp_not_active",
+                "totp_not_pending",
             ],
         }
     )
+    mfa_token = ma.fields.String(
+        metadata={
+            "description": "With mfa_required from POST /login: for POST /login/mfa, single-use, "
+            "5 minutes"
+        }
+    )
+    methods = ma.fields.List(
+        ma.fields.String(),
+        metadata={
+            "description": "With mfa_required: the second factors that can answer, "
+            'e.g. ["totp", "recovery_code"]'
+        },
+    )
+
+
+# Fields an abort() may add to the envelope besides message and errors.
+_EXTRA_FIELDS = ("error", "mfa_token", "methods")
 
 
 class Api(flask_smorest.Api):
@@ -104,8 +127,9 @@ class Api(flask_smorest.Api):
         payload, code, headers = super().handle_http_exception(error)
         headers = dict(headers or {})
         data = getattr(error, "data", None) or {}
-        if "error" in data:  # a machine-readable reason, as the JWT failures carry
-            payload["error"] = data["error"]
+        for field in _EXTRA_FIELDS:  # e.g. a machine-readable reason, as JWT failures carry
+            if field in data:
+                payload[field] = data[field]
         if code == 429:  # Flask-Limiter's description is the limit itself, e.g. "10 per 1 minute"
             payload["message"] = f"Too many requests ({error.description}); retry later."
         if "message" not in payload:

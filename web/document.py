@@ -23,6 +23,10 @@ A *fresh* token (one straight from /login, or from **POST /reauthenticate** with
 password) is needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`,
 `POST /item` and every change under `/admin`; a refresh never makes a token fresh.
 
+With a second factor (TOTP, `POST /me/mfa/totp`), **POST /login** answers 403
+`mfa_required` with an `mfa_token` instead of tokens: **POST /login/mfa** with it and the
+authenticator's code (or a recovery code) gives the tokens.
+
 Browsers can log in with `"transport": "cookie"` instead (httpOnly cookies and an
 `X-CSRF-TOKEN` header): see the README's Browser clients, and the page at `/account`.
 
@@ -31,11 +35,12 @@ carry `error`, one of `authorization_required`, `invalid_token`, `token_expired`
 `token_revoked`, `fresh_token_required`, `user_not_found`, `invalid_credentials`,
 `csrf_failed` (and `invalid_client` on /introspect); the account steps add
 `invalid_or_expired_token`, `email_not_verified`, `email_taken`, `username_taken`,
-`already_verified` and `email_required`; passkeys add `invalid_challenge`,
-`invalid_credential`, `unknown_credential`, `passkey_invalid`, `passkey_locked`,
-`sign_count_regressed`, `passkey_exists` and `too_many_passkeys`; administration adds
-`account_locked` (a login of a locked account), `own_account` and `last_admin`. Each
-operation lists the statuses it can answer.
+`already_verified` and `email_required`; second factors add `mfa_required`,
+`invalid_code`, `totp_active`, `totp_not_active` and `totp_not_pending`; passkeys add
+`invalid_challenge`, `invalid_credential`, `unknown_credential`, `passkey_invalid`,
+`passkey_locked`, `sign_count_regressed`, `passkey_exists` and `too_many_passkeys`;
+administration adds `account_locked` (a login of a locked account), `own_account` and
+`last_admin`. Each operation lists the statuses it can answer.
 """
 
 
@@ -129,6 +134,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 error="invalid_credential",
             )
         },
+        "invalid_code": {
+            "value": envelope(400, "The code is wrong, or was used already.", error="invalid_code")
+        },
     },
     "FORBIDDEN": {
         "forbidden": {"value": envelope(403, "Only an admin may do this.")},
@@ -142,6 +150,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "account_locked": {
             "value": envelope(
                 403, "This account is locked; contact an administrator.", error="account_locked"
+            )
+        },
+        "mfa_required": {
+            "value": envelope(
+                403,
+                "A second factor is required: POST /login/mfa with this mfa_token and a code.",
+                error="mfa_required",
+                mfa_token="7hVQ_VM4GEq1MIsErQGNK10tDqpvoOBIowdMFiRBY2o",
+                methods=["totp", "recovery_code"],
             )
         },
     },
@@ -164,6 +181,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "last_admin": {
             "value": envelope(
                 409, "The last active admin cannot be locked or demoted.", error="last_admin"
+            )
+        },
+        "totp_active": {
+            "value": envelope(
+                409, "TOTP is active already: turn it off first.", error="totp_active"
             )
         },
         "still_linked": {

@@ -86,7 +86,9 @@ def test_me_shows_the_account_and_never_the_hash(client, user_id, auth_headers):
         "created_at",
         "email",
         "email_verified",
+        "mfa",
     }
+    assert response.json["mfa"] == {"totp": False, "passkeys": 0}
     assert response.json["id"] == user_id
     assert response.json["is_admin"] is False
     assert response.json["created_at"].endswith("+00:00")

@@ -6,6 +6,7 @@ from openapi_spec_validator import validate
 PUBLIC = {
     ("post", "/register"),
     ("post", "/login"),
+    ("post", "/login/mfa"),
     ("get", "/health"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
@@ -69,6 +70,11 @@ EXPECTED = {
     ("delete", "/me/passkeys/{passkey_id}"),
     ("post", "/login/passkey/options"),
     ("post", "/login/passkey"),
+    ("post", "/me/mfa/totp"),
+    ("delete", "/me/mfa/totp"),
+    ("post", "/me/mfa/totp/confirm"),
+    ("post", "/me/mfa/recovery-codes"),
+    ("post", "/login/mfa"),
 }
 # Introspection is for services: HTTP Basic with the client credential, not a bearer token.
 CLIENT_AUTH = {("post", "/introspect")}

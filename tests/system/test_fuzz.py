@@ -43,6 +43,12 @@ INEXPRESSIBLE = {
     # A WebAuthn credential: signed CBOR and JSON inside base64url, answering a live challenge.
     ("POST", "/me/passkeys"),
     ("POST", "/login/passkey"),
+    # A code that must be the authenticator's current one (else 400); exactly one of code
+    # and recovery_code.
+    ("POST", "/me/mfa/totp/confirm"),
+    ("POST", "/me/mfa/recovery-codes"),
+    ("DELETE", "/me/mfa/totp"),
+    ("POST", "/login/mfa"),
 }
 # Lists ignore query parameters they do not know (webargs' default for the query string),
 # which the document cannot state: "schema-violating data is refused" is not asked of them.

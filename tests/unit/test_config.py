@@ -47,6 +47,8 @@ def test_the_decode_leeway_is_a_few_seconds_by_default(monkeypatch, tmp_path):
         ("REDIS_URL", "http://cache", "redis://"),
         ("METRICS_ALLOWED_ADDRESSES", "10.0.0.0/8,intranet", "addresses"),
         ("LOG_LEVEL", "loud", "DEBUG"),
+        # The otpauth:// URI's label is "issuer:account": a colon would split it wrongly.
+        ("TOTP_ISSUER", "Acme: login", "no colon"),
     ],
 )
 def test_a_refusal_names_the_variable_the_value_and_what_is_accepted(

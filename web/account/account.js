@@ -71,6 +71,7 @@ async function loadAccount() {
     ? `(${me.data.email}${me.data.email_verified ? "" : ", not verified"})`
     : "";
   show("account");
+  showSecondFactors(me.data); // totp.js
   await loadSessions();
 }
 
@@ -125,6 +126,7 @@ async function endSession(session) {
 async function signIn(event) {
   event.preventDefault();
   const result = await call("POST", "/login", { ...formData(event.target), transport: "cookie" });
+  if (secondFactorAsked(result)) return; // totp.js: the code, then POST /login/mfa
   if (!result.ok) {
     say(failure(result), true);
     return;

@@ -1,7 +1,7 @@
 """audit events, account lock, last login
 
-Revision ID: 0012
-Revises: 0014
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01 04:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0014'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

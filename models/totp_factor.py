@@ -1,0 +1,26 @@
+"""The totp_factors table: a user's TOTP secret (RFC 6238), pending until confirmed."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import Model
+from models.types import UTCDateTime, utcnow
+
+
+class TotpFactor(Model):
+    __tablename__ = "totp_factors"
+
+    # One per user: setting up again replaces a pending secret, never an active one.
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Base32, as authenticator apps take it. Kept readable: verifying a code needs it.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # NULL: pending (shown to the user, not yet proven by a code); login does not ask for it.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time step (Unix time // 30) of the last code accepted: that code, and any of an
+    # earlier step, is refused from then on (RFC 6238 §5.2, no replay).
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
