@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import aliased
 
-from auth import sessions
+from auth import account_tokens, sessions
 from extensions import db
 from models import LoginSession, User
 from models.types import utcnow
@@ -61,6 +61,9 @@ def lock(target: User, reason: str | None, *, actor_id: int | None) -> int:
     and instance (the revocation check reads the lock too)."""
     locked_at = target.locked_at or utcnow()
     _remove_admin_rights(target, actor_id, locked_at=locked_at, lock_reason=reason)
+    # A login waiting for its second factor ends too (and sessions.start() refuses one
+    # that gets past this).
+    account_tokens.void(target.id, account_tokens.MFA_LOGIN)
     return sessions.revoke(
         target.id, event="account_locked", event_sid=None, by=actor_id, reason=reason
     )

@@ -75,6 +75,9 @@ def finish_login(mfa_token: str, code: str | None, recovery_code: str | None) ->
     user = db.session.get(User, found.user_id) if found else None
     if user is None:
         _invalid_token()
+    if user.locked:  # before any code is spent; sessions.start() checks again
+        sessions.log_event("login_failed", user.id, None, reason="account_locked")
+        abort(403, "This account is locked; contact an administrator.", error="account_locked")
     account = throttling.user_account(user.username)
     throttling.attempt(account)  # 429 before the token's own count is touched
     if not account_tokens.count_attempt(mfa_token, account_tokens.MFA_LOGIN, MAX_ATTEMPTS):

@@ -17,6 +17,7 @@ from extensions import db
 from models import LoginSession, RevokedToken, User
 from models.types import utcnow
 from web import audit
+from web.api import abort
 
 
 def new_id() -> str:
@@ -24,7 +25,16 @@ def new_id() -> str:
 
 
 def start(user_id: int) -> LoginSession:
-    """A new session for a login that just succeeded; the caller commits."""
+    """A new session for a login that just succeeded; the caller commits. The one place
+    that refuses a session to a locked account: 403 account_locked (logged as
+    login_failed), whichever way the login came (password, second factor, passkey).
+
+    The lock is read after the session's row is written, in the same transaction, so a
+    lock committed meanwhile cannot miss it: either the lock's revocation (which updates
+    the user's row first, then ends its sessions) sees this session, or this read sees
+    the lock. PostgreSQL: the user's row, updated here, is locked until the commit;
+    SQLite: the write lock is held from the first write to the commit.
+    """
     now = utcnow()
     user = db.session.get(User, user_id)  # the caller's, from the identity map
     if user is not None:
@@ -40,6 +50,11 @@ def start(user_id: int) -> LoginSession:
         refresh_jti=new_id(),
     )
     db.session.add(session)
+    db.session.flush()
+    if db.session.scalar(select(User.locked_at).where(User.id == user_id)) is not None:
+        db.session.rollback()  # no session, and no last login
+        log_event("login_failed", user_id, None, reason="account_locked")
+        abort(403, "This account is locked; contact an administrator.", error="account_locked")
     return session
 
 

@@ -136,12 +136,14 @@ class LoginMfa(MethodView):
     @blp.response(200, TokensSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, data: dict) -> dict | Response:
         """The second step of a login: the mfa_token of POST /login's 403 mfa_required and
         a code (or a recovery code), for a fresh access token and a refresh token. 400
         invalid_code for a wrong code; 401 invalid_token for an mfa_token that is unknown,
-        used, expired or has had 5 codes already"""
+        used, expired or has had 5 codes already; 403 account_locked once the account is
+        locked (no code is spent)"""
         user = factors.finish_login(data["mfa_token"], data.get("code"), data.get("recovery_code"))
         session = sessions.start(user.id)
         sessions.log_event("login", user.id, session.id, second_factor=True)

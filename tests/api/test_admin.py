@@ -1,13 +1,16 @@
 """Administration: listing users, lock and unlock, signing a user out, admin rights."""
 
 import json
+import time
 
+import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from auth import admin
 from extensions import db
-from models import User
+from models import LoginSession, User
+from models.types import utcnow
 from tests.conftest import DATABASE_URL, build_app
 from tests.factories import PASSWORD, assert_error, bearer, login, make_user
 
@@ -171,6 +174,68 @@ def test_the_lock_holds_against_a_session_that_slipped_past_it(app, client, user
 
     assert_error(me(client, tokens), 401, "token_revoked")
     assert_error(refresh(client, tokens), 401, "token_revoked")
+
+
+def test_a_lock_committed_during_a_login_leaves_that_login_no_session(
+    app, client, user_id, admin_headers, monkeypatch
+):
+    # The login has checked the password (and read an unlocked account) when the lock
+    # commits: it must not make a session that outlives the lock, unlocked later.
+    from auth import factors
+
+    def lock_meanwhile(user) -> None:
+        with app.app_context():
+            db.session.execute(update(User).where(User.id == user_id).values(locked_at=utcnow()))
+            db.session.commit()
+
+    monkeypatch.setattr(factors, "challenge_login", lock_meanwhile)
+    raced = client.post("/login", json={"username": "alice", "password": PASSWORD})
+    monkeypatch.undo()
+
+    assert_error(raced, 403, "account_locked")
+    with app.app_context():
+        left = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user_id))
+        assert left.all() == []
+    assert client.post(f"/admin/users/{user_id}/unlock", headers=admin_headers).status_code == 200
+    assert "access_token" in login(client, "alice")
+
+
+def test_a_lock_ends_a_login_waiting_for_its_second_factor(
+    app, client, user_id, auth_headers, admin_headers
+):
+    started = client.post("/me/mfa/totp", headers=auth_headers).json["secret"]
+    confirmed = client.post(
+        "/me/mfa/totp/confirm",
+        json={"code": pyotp.TOTP(started).at(time.time() - 30)},
+        headers=auth_headers,
+    )
+    recovery_code = confirmed.json["recovery_codes"][0]
+
+    def second_step(mfa_token: str):
+        return client.post(
+            "/login/mfa", json={"mfa_token": mfa_token, "recovery_code": recovery_code}
+        )
+
+    def pending() -> str:
+        response = client.post("/login", json={"username": "alice", "password": PASSWORD})
+        assert_error(response, 403, "mfa_required")
+        return response.json["mfa_token"]
+
+    voided = pending()
+    lock(client, admin_headers, user_id)
+    client.post(f"/admin/users/{user_id}/unlock", headers=admin_headers)
+    assert_error(second_step(voided), 401, "invalid_token")  # the lock voided it
+
+    # A lock that lands while the token is alive: refused before any code is spent.
+    alive = pending()
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == user_id).values(locked_at=utcnow()))
+        db.session.commit()
+    assert_error(second_step(alive), 403, "account_locked")
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == user_id).values(locked_at=None))
+        db.session.commit()
+    assert second_step(pending()).status_code == 200
 
 
 def test_unlocking_lets_the_user_log_in_again(client, user_id, admin_headers):
