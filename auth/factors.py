@@ -14,6 +14,7 @@ from typing import NoReturn
 from sqlalchemy import select
 
 from auth import account_tokens, passkeys, recovery_codes, sessions, throttling, totp
+from auth.revocation import Principal
 from extensions import db
 from models import User
 from web.api import abort
@@ -43,10 +44,10 @@ def methods(user_id: int) -> list[str]:
     return [*found, PASSKEY] if passkey_count else found
 
 
-def summary(user_id: int) -> dict[str, bool | int]:
-    """What GET /me says of the caller's factors: {totp: bool, passkeys: count}."""
-    has_totp, passkey_count = _has(user_id)
-    return {"totp": has_totp, "passkeys": passkey_count}
+def summary(principal: Principal) -> dict[str, bool | int]:
+    """What GET /me says of the caller's factors: {totp: bool, passkeys: count}, as the
+    request's revocation check read them (auth/revocation)."""
+    return {"totp": principal.totp, "passkeys": principal.passkeys}
 
 
 def challenge_login(user: User) -> None:

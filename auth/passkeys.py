@@ -40,7 +40,7 @@ from auth import sessions
 from auth.passkey_challenges import LOGIN, REGISTER
 from extensions import db
 from models import LoginSession, Passkey, User
-from models.passkey import MAX_CREDENTIAL_ID
+from models.passkey import MAX_CREDENTIAL_ID, count_for
 from models.types import utcnow
 
 MAX_PASSKEYS = 20  # per account: bounds the exclude list every registration sends
@@ -66,7 +66,7 @@ def count(user_id: int) -> int:
 
 def count_clause(user_id: int) -> ScalarSelect[int]:
     """count() as an SQL expression, for a statement that asks more at once."""
-    return select(func.count(Passkey.id)).where(Passkey.user_id == user_id).scalar_subquery()
+    return count_for(user_id)
 
 
 def listing(user_id: int) -> list[Passkey]:

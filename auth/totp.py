@@ -17,6 +17,7 @@ from sqlalchemy import Exists, delete, or_, select, update
 
 from extensions import db
 from models import TotpFactor, User
+from models.totp_factor import confirmed_for
 from models.types import utcnow
 
 DIGITS = 6
@@ -37,7 +38,7 @@ def active(user_id: int) -> bool:
 
 def active_clause(user_id: int) -> Exists:
     """active() as an SQL expression, for a statement that asks more at once."""
-    return select(TotpFactor.user_id).where(*_of(user_id, pending=False)).exists()
+    return confirmed_for(user_id)
 
 
 def pending(user_id: int) -> bool:

@@ -2,8 +2,9 @@
 holds the private half of."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, ScalarSelect, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import Model
@@ -39,3 +40,9 @@ class Passkey(Model):
     @property
     def locked(self) -> bool:
         return self.locked_at is not None
+
+
+def count_for(user_id: Any) -> ScalarSelect[int]:
+    """How many passkeys the user (an id, or a column such as users.id, correlated) has,
+    locked ones included: as SQL."""
+    return select(func.count(Passkey.id)).where(Passkey.user_id == user_id).scalar_subquery()

@@ -1,8 +1,9 @@
 """The totp_factors table: a user's TOTP secret (RFC 6238), pending until confirmed."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, Exists, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import Model
@@ -24,3 +25,13 @@ class TotpFactor(Model):
     # The time step (Unix time // 30) of the last code accepted: that code, and any of an
     # earlier step, is refused from then on (RFC 6238 §5.2, no replay).
     last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+def confirmed_for(user_id: Any) -> Exists:
+    """Whether the user (an id, or a column such as users.id, correlated) has a confirmed
+    secret, that is TOTP is active and login asks for a code: as SQL."""
+    return (
+        select(TotpFactor.user_id)
+        .where(TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None))
+        .exists()
+    )

@@ -27,7 +27,7 @@ class Me(MethodView):
     def get(self) -> dict:
         """The caller's account, with the second factors it has"""
         principal = caller()
-        return {**principal._asdict(), "mfa": factors.summary(principal.id)}
+        return {**principal._asdict(), "mfa": factors.summary(principal)}
 
 
 @blp.route("/me/events")
