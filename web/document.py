@@ -167,6 +167,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 methods=["totp", "recovery_code"],
             )
         },
+        "mfa_required_passkey": {
+            "value": envelope(
+                403,
+                "This account's second factor is a passkey: sign in with it (POST /login/passkey).",
+                error="mfa_required",
+                methods=["passkey"],
+            )
+        },
     },
     "NOT_FOUND": {"not_found": {"value": envelope(404, "No such store.")}},
     "CONFLICT": {
@@ -180,6 +188,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         "passkey_exists": {
             "value": envelope(409, "This passkey is already registered.", error="passkey_exists")
+        },
+        "no_passkey": {
+            "value": envelope(
+                409,
+                "This account has no usable passkey: confirm with the password.",
+                error="no_passkey",
+            )
         },
         "own_account": {
             "value": envelope(409, "An admin cannot lock or demote themself.", error="own_account")
