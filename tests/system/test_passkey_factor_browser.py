@@ -41,6 +41,12 @@ def password_step(page: Page, server: Server) -> None:
     page.click("#signin-form button[type=submit]")
 
 
+def sign_out(page: Page) -> None:
+    page.click("#signout")
+    # Done before the next navigation, which would cancel the logout under way.
+    expect(page.locator("#signin")).to_be_visible()
+
+
 def make_stale(page: Page) -> None:
     """A refresh, as the page does when the access token expires: the new one is not fresh."""
     status = page.evaluate(
@@ -56,7 +62,7 @@ def make_stale(page: Page) -> None:
 def test_a_passkey_only_account_is_sent_from_the_password_to_its_passkey(page, server):
     virtual_authenticator(page)
     sign_in_and_add_a_passkey(page, server)
-    page.click("#signout")
+    sign_out(page)
 
     password_step(page, server)
 
@@ -128,7 +134,7 @@ def test_with_totp_and_a_passkey_the_sign_in_offers_both(page, server):
     expect(page.locator("#whoami")).to_have_text("alice")
     page.click("#passkey-form button[type=submit]")
     expect(page.locator("#passkey-list tr")).to_have_count(1)
-    page.click("#signout")
+    sign_out(page)
 
     password_step(page, server)
 
@@ -137,6 +143,6 @@ def test_with_totp_and_a_passkey_the_sign_in_offers_both(page, server):
     page.click("#passkey-signin")
     expect(page.locator("#whoami")).to_have_text("alice")
     # Signed in with the passkey, the code step is put away for the next sign-in.
-    page.click("#signout")
+    sign_out(page)
     expect(page.locator("#signin-form")).to_be_visible()
     expect(page.locator("#signin-mfa-form")).to_be_hidden()
