@@ -154,6 +154,8 @@ def require(user: User, sid: str, code: str | None, recovery_code: str | None) -
             return
         if code is None and recovery_code is None:
             message = "This account has a second factor: send code or recovery_code as well."
+            if PASSKEY in found:
+                message += " Or prove it is you with a passkey (POST /reauthenticate/passkey)."
             if TOTP not in found:
                 message = (
                     "This account's second factor is a passkey: prove it is you with one "

@@ -183,6 +183,21 @@ def test_reauthenticate_with_the_password_of_a_passkey_only_account(client, toke
     assert "/reauthenticate/passkey" in body["message"]
 
 
+def test_reauthenticate_with_totp_and_a_passkey_offers_both(
+    client, tokens, auth_headers, registered
+):
+    secret = turn_on_totp(client, auth_headers)
+    headers = stale(client, tokens)
+
+    response = client.post("/reauthenticate", json={"password": PASSWORD}, headers=headers)
+
+    body = assert_error(response, 403, "mfa_required")
+    assert body["methods"] == ["totp", "recovery_code", "passkey"]
+    assert "/reauthenticate/passkey" in body["message"]
+    with_code = {"password": PASSWORD, "code": pyotp.TOTP(secret).now()}
+    assert client.post("/reauthenticate", json=with_code, headers=headers).status_code == 200
+
+
 def test_a_code_cannot_stand_in_for_a_passkey(client, tokens, registered):
     body = {"password": PASSWORD, "code": "123456"}
 
