@@ -52,20 +52,26 @@ def summary(principal: Principal) -> dict[str, bool | int]:
 
 def challenge_login(user: User) -> None:
     """After a right password: when the user has a second factor, answer 403 mfa_required
-    with a new mfa_token and the methods, instead of tokens. Commits the token."""
+    with the methods instead of tokens, and a new mfa_token when a code can answer it (a
+    passkey answers at POST /login/passkey, with no token). Commits the token."""
     found = methods(user.id)
     if not found:
         return
-    token = account_tokens.issue(user.id, account_tokens.MFA_LOGIN, MFA_TOKEN_LIFETIME)
     sessions.log_event("mfa_required", user.id, None, methods=found)
+    if TOTP not in found:
+        db.session.commit()
+        abort(
+            403,
+            "This account's second factor is a passkey: sign in with it (POST /login/passkey).",
+            error="mfa_required",
+            methods=found,
+        )
+    token = account_tokens.issue(user.id, account_tokens.MFA_LOGIN, MFA_TOKEN_LIFETIME)
     db.session.commit()
-    abort(
-        403,
-        "A second factor is required: POST /login/mfa with this mfa_token and a code.",
-        error="mfa_required",
-        mfa_token=token,
-        methods=found,
-    )
+    message = "A second factor is required: POST /login/mfa with this mfa_token and a code"
+    if PASSKEY in found:
+        message += ", or sign in with a passkey (POST /login/passkey)"
+    abort(403, f"{message}.", error="mfa_required", mfa_token=token, methods=found)
 
 
 def finish_login(mfa_token: str, code: str | None, recovery_code: str | None) -> User:
@@ -152,8 +158,13 @@ def require(user: User, sid: str, code: str | None, recovery_code: str | None) -
             return
         if code is None and recovery_code is None:
             message = "This account has a second factor: send code or recovery_code as well."
+            if PASSKEY in found:
+                message += " Or prove it is you with a passkey (POST /reauthenticate/passkey)."
             if TOTP not in found:
-                message = "This account has a passkey: prove it with one (POST /login/passkey)."
+                message = (
+                    "This account's second factor is a passkey: prove it is you with one "
+                    "instead (POST /reauthenticate/passkey/options, then /reauthenticate/passkey)."
+                )
             abort(403, message, error="mfa_required", methods=found)
         right = check(user, sid, code, recovery_code)
     if right is None:

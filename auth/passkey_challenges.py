@@ -19,7 +19,7 @@ from extensions import db
 from models import PasskeyChallenge
 from models.types import utcnow
 
-REGISTER, LOGIN = "register", "login"
+REGISTER, LOGIN, REAUTH = "register", "login", "reauth"
 # Long enough to find a security key and touch it; the browser's timeout says the same.
 LIFETIME = timedelta(minutes=5)
 TIMEOUT_MS = int(LIFETIME.total_seconds() * 1000)

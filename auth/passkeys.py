@@ -37,7 +37,7 @@ from webauthn.helpers.structs import (
 
 from auth import passkey_challenges as challenges
 from auth import sessions
-from auth.passkey_challenges import LOGIN, REGISTER
+from auth.passkey_challenges import LOGIN, REAUTH, REGISTER
 from extensions import db
 from models import LoginSession, Passkey, User
 from models.passkey import MAX_CREDENTIAL_ID, count_for
@@ -178,50 +178,38 @@ def authentication_options() -> dict[str, Any]:
     return dict(json.loads(options_to_json(options)))
 
 
+def reauthentication_options(user: User) -> dict[str, Any]:
+    """Request options for proving it is still the caller (sudo mode): the caller's own
+    passkeys as the allow list, so the browser offers only those, and a challenge bound to
+    the caller, so an assertion made for another account's ceremony does nothing here."""
+    usable = [passkey for passkey in listing(user.id) if passkey.locked_at is None]
+    if not usable:
+        raise PasskeyError(
+            409, "no_passkey", "This account has no usable passkey: confirm with the password."
+        )
+    options = generate_authentication_options(
+        rp_id=current_app.config["WEBAUTHN_RP_ID"],
+        timeout=challenges.TIMEOUT_MS,
+        user_verification=UserVerificationRequirement.REQUIRED,
+        allow_credentials=[
+            PublicKeyCredentialDescriptor(
+                id=passkey.credential_id, transports=_transports(passkey.transports)
+            )
+            for passkey in usable
+        ],
+    )
+    challenges.keep(options.challenge, REAUTH, user.id, None)
+    return dict(json.loads(options_to_json(options)))
+
+
 def sign_in(credential: Any) -> tuple[User, LoginSession]:
     """Verify an assertion against a login challenge and start a session for the
     passkey's owner: the possession of the key and the authenticator's user verification
     are both factors. Raises PasskeyError (every failure is logged)."""
-    try:
-        challenge = _challenge_of(credential)
-    except PasskeyError as error:
-        sessions.log_event("passkey_login_failed", None, None, reason=error.error)
-        raise
-    if challenges.spend(challenge, LOGIN, None) is None:
-        _refuse(None, "invalid_challenge", "Unknown, used or expired challenge: ask again.")
-    try:
-        parsed = parse_authentication_credential_json(credential)
-    except Exception as error:  # noqa: BLE001
-        sessions.log_event("passkey_login_failed", None, None, reason="invalid_credential")
-        raise PasskeyError(400, "invalid_credential", f"Malformed: {_reason(error)}") from error
-    passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == parsed.raw_id))
-    if passkey is None:
-        _refuse(None, "unknown_credential", "No account has this passkey.")
-    if passkey.locked_at is not None:
-        message = "This passkey is locked (its counter went backwards): remove it."
-        _refuse(passkey, "passkey_locked", message)
-    handle = parsed.response.user_handle
-    if handle is not None and handle != passkey.user_handle:
-        _refuse(passkey, "passkey_invalid", "The passkey answered for another account.")
-    config = current_app.config
-    try:
-        verified = verify_authentication_response(
-            credential=parsed,
-            expected_challenge=challenge,
-            expected_rp_id=config["WEBAUTHN_RP_ID"],
-            expected_origin=config["WEBAUTHN_ORIGIN"],
-            credential_public_key=passkey.public_key,
-            # 0: the library then leaves the counter alone; it is compared below, once
-            # the signature is known to be good.
-            credential_current_sign_count=0,
-            require_user_verification=True,
-        )
-    except Exception as error:  # noqa: BLE001
-        _refuse(passkey, "passkey_invalid", f"The passkey's answer failed: {_reason(error)}")
-    if not _advance(passkey, verified.new_sign_count):
-        _counter_regressed(passkey, verified.new_sign_count)
+    passkey = _verify_assertion(credential, LOGIN, None, "passkey_login_failed")
     user = db.session.get(User, passkey.user_id)
     assert user is not None  # the passkey's row cascades with its user's
+    config = current_app.config
     if user.locked:
         sessions.log_event("login_failed", user.id, None, reason="account_locked")
         db.session.commit()  # the counter moved all the same
@@ -239,6 +227,69 @@ def sign_in(credential: Any) -> tuple[User, LoginSession]:
     sessions.log_event("login", user.id, session.id, method="passkey")
     db.session.commit()
     return user, session
+
+
+def reauthenticate(user_id: int, sid: str, credential: Any) -> None:
+    """Verify an assertion against the caller's reauthentication challenge, made by one of
+    the caller's own passkeys: proof of both factors again, as password and code are.
+    Raises PasskeyError (every failure is logged as reauthentication_failed)."""
+    passkey = _verify_assertion(credential, REAUTH, user_id, "reauthentication_failed", sid)
+    sessions.log_event("passkey_used", user_id, sid, passkey_id=passkey.id)
+    sessions.log_event("reauthenticated", user_id, sid, method="passkey")
+    db.session.commit()
+
+
+def _verify_assertion(
+    credential: Any, purpose: str, user_id: int | None, failed: str, sid: str | None = None
+) -> Passkey:
+    """The passkey whose assertion answers a live challenge of this ceremony (and user):
+    the challenge is spent, the signature, origin, RP ID and user verification checked and
+    the counter moved. A failure is logged as the event `failed` and raised as PasskeyError
+    (401)."""
+
+    def refuse(passkey: Passkey | None, error: str, message: str) -> NoReturn:
+        _refuse(failed, user_id, sid, passkey, error, message)
+
+    try:
+        challenge = _challenge_of(credential)
+    except PasskeyError as error:
+        sessions.log_event(failed, user_id, sid, reason=error.error)
+        raise
+    if challenges.spend(challenge, purpose, user_id) is None:
+        refuse(None, "invalid_challenge", "Unknown, used or expired challenge: ask again.")
+    try:
+        parsed = parse_authentication_credential_json(credential)
+    except Exception as error:  # noqa: BLE001
+        sessions.log_event(failed, user_id, sid, reason="invalid_credential")
+        raise PasskeyError(400, "invalid_credential", f"Malformed: {_reason(error)}") from error
+    passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == parsed.raw_id))
+    if passkey is None or (user_id is not None and passkey.user_id != user_id):
+        # Another account's passkey is, for this account, no passkey at all.
+        refuse(None, "unknown_credential", "No account has this passkey.")
+    if passkey.locked_at is not None:
+        message = "This passkey is locked (its counter went backwards): remove it."
+        refuse(passkey, "passkey_locked", message)
+    handle = parsed.response.user_handle
+    if handle is not None and handle != passkey.user_handle:
+        refuse(passkey, "passkey_invalid", "The passkey answered for another account.")
+    config = current_app.config
+    try:
+        verified = verify_authentication_response(
+            credential=parsed,
+            expected_challenge=challenge,
+            expected_rp_id=config["WEBAUTHN_RP_ID"],
+            expected_origin=config["WEBAUTHN_ORIGIN"],
+            credential_public_key=passkey.public_key,
+            # 0: the library then leaves the counter alone; it is compared below, once
+            # the signature is known to be good.
+            credential_current_sign_count=0,
+            require_user_verification=True,
+        )
+    except Exception as error:  # noqa: BLE001
+        refuse(passkey, "passkey_invalid", f"The passkey's answer failed: {_reason(error)}")
+    if not _advance(passkey, verified.new_sign_count):
+        _counter_regressed(passkey, verified.new_sign_count)
+    return passkey
 
 
 def remove(user_id: int, sid: str, passkey_id: int) -> bool:
@@ -314,10 +365,17 @@ def _counter_regressed(passkey: Passkey, presented: int) -> NoReturn:
     )
 
 
-def _refuse(passkey: Passkey | None, error: str, message: str) -> NoReturn:
-    user_id = passkey.user_id if passkey else None
+def _refuse(
+    event: str,
+    user_id: int | None,
+    sid: str | None,
+    passkey: Passkey | None,
+    error: str,
+    message: str,
+) -> NoReturn:
+    owner = passkey.user_id if passkey else user_id
     passkey_id = passkey.id if passkey else None
-    sessions.log_event("passkey_login_failed", user_id, None, reason=error, passkey_id=passkey_id)
+    sessions.log_event(event, owner, sid, reason=error, passkey_id=passkey_id)
     raise PasskeyError(401, error, message)
 
 

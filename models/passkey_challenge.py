@@ -18,9 +18,10 @@ class PasskeyChallenge(Model):
     # SHA-256 of the challenge, hex: the client sends the challenge back inside the signed
     # clientDataJSON, which is how its row is found (the challenge itself is not stored).
     challenge_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # "register" or "login": a challenge does nothing in the other ceremony.
+    # "register", "login" or "reauth": a challenge does nothing in another ceremony.
     purpose: Mapped[str] = mapped_column(String(10))
-    # register: the user adding a passkey, and the user handle offered to the authenticator.
+    # register: the user adding a passkey, and the user handle offered to the
+    # authenticator; reauth: the user proving it is them again.
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )

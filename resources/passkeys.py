@@ -1,5 +1,5 @@
-"""Passkeys: adding one to the account, listing and removing them, and signing in with one
-alone (WebAuthn; see auth/passkeys.py)."""
+"""Passkeys: adding one to the account, listing and removing them, signing in with one
+alone, and proving it is still you with one (WebAuthn; see auth/passkeys.py)."""
 
 from typing import NoReturn
 
@@ -18,10 +18,11 @@ from schemas.passkey import (
     PasskeyCreatedSchema,
     PasskeyCreateSchema,
     PasskeyLoginSchema,
+    PasskeyReauthenticateSchema,
     PasskeySchema,
     RequestOptionsSchema,
 )
-from schemas.user import TokensSchema
+from schemas.user import AccessTokenSchema, TokensSchema
 from web.api import abort
 from web.blueprint import Blueprint
 
@@ -116,3 +117,50 @@ class PasskeyLogin(MethodView):
             _refused(error)
         issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
         return transport.in_cookies(issued) if data["transport"] == transport.COOKIE else issued
+
+
+@blp.route("/reauthenticate/passkey/options")
+class PasskeyReauthenticationOptions(MethodView):
+    decorators = credential_limits
+
+    @protected(blp)
+    @blp.response(200, RequestOptionsSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    def post(self) -> dict:
+        """Start proving it is you with a passkey (sudo mode): options for
+        navigator.credentials.get() listing the caller's passkeys, with a challenge good for
+        one POST /reauthenticate/passkey of the caller within 5 minutes. 409 `no_passkey`
+        when the caller has no usable passkey"""
+        user = db.get_or_404(User, caller().id, description="No such user.")
+        try:
+            return passkeys.reauthentication_options(user)
+        except PasskeyError as error:
+            _refused(error)
+
+
+@blp.route("/reauthenticate/passkey")
+class PasskeyReauthenticate(MethodView):
+    decorators = credential_limits
+
+    @protected(blp)
+    @blp.arguments(PasskeyReauthenticateSchema)
+    @blp.response(200, AccessTokenSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    def post(self, data: dict) -> dict | Response:
+        """Prove it is you with one of your passkeys instead of the password (it is both
+        factors, so no code is asked): a fresh access token for this same session, as
+        POST /reauthenticate gives; as a cookie when the session uses cookies. 401
+        `invalid_challenge`, `unknown_credential` (not one of the caller's passkeys),
+        `passkey_invalid`, `passkey_locked` or `sign_count_regressed`"""
+        claims, principal = get_jwt(), caller()
+        try:
+            passkeys.reauthenticate(principal.id, claims["sid"], data["credential"])
+        except PasskeyError as error:
+            _refused(error)
+        token = tokens.issue_fresh_access(principal.id, principal.is_admin, claims["sid"])
+        if transport.by_cookie():
+            return transport.in_cookies({"access_token": token})
+        return {"access_token": token}

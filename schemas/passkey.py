@@ -66,6 +66,16 @@ class PasskeyLoginSchema(Schema):
     )
 
 
+class PasskeyReauthenticateSchema(Schema):
+    credential = fields.Dict(
+        required=True,
+        metadata={
+            "description": f"{CREDENTIAL}; the answer to POST /reauthenticate/passkey/options, "
+            "made by one of the caller's passkeys"
+        },
+    )
+
+
 class RelyingPartySchema(Schema):
     id = fields.String(metadata={"description": "The RP ID: WEBAUTHN_RP_ID"})
     name = fields.String()
@@ -118,6 +128,9 @@ class RequestOptionsSchema(Schema):
     rpId = fields.String()
     allowCredentials = fields.List(
         fields.Nested(CredentialDescriptorSchema),
-        metadata={"description": "Empty: any discoverable passkey for this RP ID"},
+        metadata={
+            "description": "Signing in: empty, any discoverable passkey for this RP ID. "
+            "Reauthenticating: the caller's own passkeys, and no other is accepted"
+        },
     )
     userVerification = fields.String(metadata={"example": "required"})

@@ -91,6 +91,7 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
                 "sign_count_regressed",
                 "passkey_exists",
                 "too_many_passkeys",
+                "no_passkey",
                 "mfa_required",
                 "invalid_code",
                 "totp_active",
@@ -109,7 +110,8 @@ class ErrorSchema(flask_smorest.error_handler.ErrorSchema):
         ma.fields.String(),
         metadata={
             "description": "With mfa_required: the second factors that can answer, "
-            'e.g. ["totp", "recovery_code"]'
+            'e.g. ["totp", "recovery_code", "passkey"]; "passkey" answers at POST '
+            "/login/passkey (or /reauthenticate/passkey), with no mfa_token"
         },
     )
 

@@ -20,12 +20,17 @@ Accounts and JWTs with real logout. To try it here:
    paste both again.
 
 A *fresh* token (one straight from /login, or from **POST /reauthenticate** with the
-password) is needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`,
-`POST /item` and every change under `/admin`; a refresh never makes a token fresh.
+password, or from **POST /reauthenticate/passkey** with one of the caller's passkeys) is
+needed by `POST /me/password`, `POST /me/email`, `DELETE /user/{user_id}`, `POST /item`
+and every change under `/admin`; a refresh never makes a token fresh.
 
 With a second factor (TOTP, `POST /me/mfa/totp`), **POST /login** answers 403
 `mfa_required` with an `mfa_token` instead of tokens: **POST /login/mfa** with it and the
-authenticator's code (or a recovery code) gives the tokens.
+authenticator's code (or a recovery code) gives the tokens. A passkey is a second factor
+too: when `methods` holds `passkey`, **POST /login/passkey** signs in with it alone (it is
+both factors); an account whose only second factor is a passkey has `methods`
+`["passkey"]`, and proves it is still the caller with
+**POST /reauthenticate/passkey/options** then **POST /reauthenticate/passkey**.
 
 Browsers can log in with `"transport": "cookie"` instead (httpOnly cookies and an
 `X-CSRF-TOKEN` header): see the README's Browser clients, and the page at `/account`.
@@ -38,7 +43,8 @@ carry `error`, one of `authorization_required`, `invalid_token`, `token_expired`
 `already_verified` and `email_required`; second factors add `mfa_required`,
 `invalid_code`, `totp_active`, `totp_not_active` and `totp_not_pending`; passkeys add
 `invalid_challenge`, `invalid_credential`, `unknown_credential`, `passkey_invalid`,
-`passkey_locked`, `sign_count_regressed`, `passkey_exists` and `too_many_passkeys`;
+`passkey_locked`, `sign_count_regressed`, `passkey_exists`, `too_many_passkeys` and
+`no_passkey`;
 administration adds `account_locked` (a login of a locked account), `own_account` and
 `last_admin`. Each operation lists the statuses it can answer.
 """
@@ -161,6 +167,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 methods=["totp", "recovery_code"],
             )
         },
+        "mfa_required_passkey": {
+            "value": envelope(
+                403,
+                "This account's second factor is a passkey: sign in with it (POST /login/passkey).",
+                error="mfa_required",
+                methods=["passkey"],
+            )
+        },
     },
     "NOT_FOUND": {"not_found": {"value": envelope(404, "No such store.")}},
     "CONFLICT": {
@@ -174,6 +188,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         "passkey_exists": {
             "value": envelope(409, "This passkey is already registered.", error="passkey_exists")
+        },
+        "no_passkey": {
+            "value": envelope(
+                409,
+                "This account has no usable passkey: confirm with the password.",
+                error="no_passkey",
+            )
         },
         "own_account": {
             "value": envelope(409, "An admin cannot lock or demote themself.", error="own_account")

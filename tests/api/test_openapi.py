@@ -70,6 +70,8 @@ EXPECTED = {
     ("delete", "/me/passkeys/{passkey_id}"),
     ("post", "/login/passkey/options"),
     ("post", "/login/passkey"),
+    ("post", "/reauthenticate/passkey/options"),
+    ("post", "/reauthenticate/passkey"),
     ("post", "/me/mfa/totp"),
     ("delete", "/me/mfa/totp"),
     ("post", "/me/mfa/totp/confirm"),

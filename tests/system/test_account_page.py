@@ -160,7 +160,7 @@ def test_a_session_that_is_not_fresh_changes_the_password_after_confirming_it(pa
     page.click("#password-form button")
     expect(page.locator("#reauth-form")).to_be_visible()
     page.fill("#reauth-form input[name=password]", PASSWORD)
-    page.click("#reauth-form button")
+    page.click("#reauth-form button[type=submit]")
 
     expect(page.locator("#message")).to_contain_text("Password changed")
     status, _ = server.request(

@@ -141,7 +141,7 @@ def test_a_session_that_is_not_fresh_confirms_with_the_password_and_a_code(page,
     expect(page.locator("#reauth-form input[name=proof]")).to_be_visible()
     page.fill("#reauth-form input[name=password]", PASSWORD)
     page.fill("#reauth-form input[name=proof]", code(secret, 1))
-    page.click("#reauth-form button")
+    page.click("#reauth-form button[type=submit]")
 
     expect(page.locator("#message")).to_contain_text("Password changed")
 
@@ -157,7 +157,7 @@ def test_new_recovery_codes_from_a_session_that_is_not_fresh(page, server):
     expect(page.locator("#totp-reauth-form")).to_be_visible()
     page.fill("#totp-reauth-form input[name=password]", PASSWORD)
     page.fill("#totp-reauth-form input[name=proof]", code(secret))
-    page.click("#totp-reauth-form button")
+    page.click("#totp-reauth-form button[type=submit]")
     expect(page.locator("#message")).to_have_text(
         "Confirmed. Now enter the next code your app shows."
     )
@@ -180,7 +180,7 @@ def test_setting_up_from_a_session_that_is_not_fresh_asks_the_password_first(pag
     expect(page.locator("#totp-reauth-form")).to_be_visible()
     expect(page.locator("#totp-reauth-form input[name=proof]")).to_be_hidden()  # TOTP is off
     page.fill("#totp-reauth-form input[name=password]", PASSWORD)
-    page.click("#totp-reauth-form button")
+    page.click("#totp-reauth-form button[type=submit]")
 
     expect(page.locator("#totp-qr svg")).to_be_visible()
     expect(page.locator("#totp-reauth-form")).to_be_hidden()

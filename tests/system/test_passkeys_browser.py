@@ -167,7 +167,7 @@ def test_a_session_that_is_not_fresh_adds_a_passkey_after_the_password(page, ser
     page.click("#passkey-form button")
     expect(page.locator("#passkey-reauth-form")).to_be_visible()
     page.fill("#passkey-reauth-form input[name=password]", PASSWORD)
-    page.click("#passkey-reauth-form button")
+    page.click("#passkey-reauth-form button[type=submit]")
 
     expect(page.locator("#message")).to_contain_text('Passkey "Passkey" added')
     expect(page.locator("#passkey-list tr")).to_have_count(1)

@@ -72,6 +72,7 @@ async function loadAccount() {
     : "";
   show("account");
   showSecondFactors(me.data); // totp.js
+  setReauthChoices(me.data.mfa || {});
   await loadSessions();
 }
 
@@ -146,6 +147,35 @@ async function signOut(everywhere) {
   show("signin");
 }
 
+// What the "confirm it is you" forms ask for: the password (and a code with TOTP on), or a
+// passkey (passkeys.js), which is both factors. An account whose second factor is a passkey
+// alone cannot pass with the password, so only the passkey is offered to it.
+const factors = { totp: false, passkeys: 0 };
+
+function setReauthChoices(known) {
+  Object.assign(factors, known);
+  const passkeyOnly = factors.passkeys > 0 && !factors.totp;
+  let how = "For this, confirm it is you: enter your password again.";
+  if (passkeyOnly) how = "For this, confirm it is you with your passkey.";
+  else if (factors.passkeys > 0) {
+    how = "For this, confirm it is you: your password and a code from your app, or a passkey.";
+  } else if (factors.totp) how = "For this, confirm it is you: your password and a code from your app.";
+  for (const form of document.querySelectorAll("form.reauth")) {
+    form.querySelector(".reauth-how").textContent = how;
+    for (const part of form.querySelectorAll(".reauth-password")) part.hidden = passkeyOnly;
+    form.elements.password.required = !passkeyOnly;
+    form.querySelector(".reauth-passkey").hidden = factors.passkeys === 0;
+  }
+}
+
+// Shown when an action answers fresh_token_required.
+function askToConfirm(form) {
+  form.hidden = false;
+  say("Confirm it is you to continue.");
+  const first = form.querySelector(".reauth-password:not([hidden]) input, .reauth-passkey:not([hidden])");
+  if (first) first.focus();
+}
+
 // A password change needs a fresh session: when it is not, ask for the password again
 // (POST /reauthenticate), then retry once.
 let pendingChange = null;
@@ -159,8 +189,7 @@ async function changePassword(event) {
 async function submitChange() {
   const result = await api("POST", "/me/password", pendingChange);
   if (result.status === 401 && result.data && result.data.error === "fresh_token_required") {
-    $("reauth-form").hidden = false;
-    say("Confirm your password to continue.");
+    askToConfirm($("reauth-form"));
     return;
   }
   if (!result.ok) {
@@ -173,16 +202,18 @@ async function submitChange() {
   await loadSessions();
 }
 
+// Every "confirm it is you" form posts the password here; on success it gets a
+// "reauthenticated" event, as passkeys.js sends it after a passkey's proof.
 async function reauthenticate(event) {
   event.preventDefault();
-  const result = await api("POST", "/reauthenticate", formData(event.target));
-  event.target.reset();
+  const form = event.target;
+  const result = await api("POST", "/reauthenticate", formData(form));
+  form.reset();
   if (!result.ok) {
     say(failure(result), true);
     return;
   }
-  $("reauth-form").hidden = true;
-  await submitChange();
+  form.dispatchEvent(new CustomEvent("reauthenticated"));
 }
 
 async function resetPassword(event) {
@@ -209,7 +240,13 @@ async function verifyEmail() {
 document.addEventListener("DOMContentLoaded", () => {
   $("signin-form").addEventListener("submit", signIn);
   $("password-form").addEventListener("submit", changePassword);
-  $("reauth-form").addEventListener("submit", reauthenticate);
+  for (const form of document.querySelectorAll("form.reauth")) {
+    form.addEventListener("submit", reauthenticate);
+  }
+  $("reauth-form").addEventListener("reauthenticated", async () => {
+    $("reauth-form").hidden = true;
+    await submitChange();
+  });
   $("reset-form").addEventListener("submit", resetPassword);
   $("signout").addEventListener("click", () => signOut(false));
   $("signout-all").addEventListener("click", () => signOut(true));

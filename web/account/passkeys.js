@@ -29,33 +29,57 @@ function webauthnFailure(error) {
   return `The passkey request failed: ${error.message}`;
 }
 
-// An action that needs a fresh session: on fresh_token_required, ask for the password
-// (POST /reauthenticate), then run it again.
+// An action that needs a fresh session: on fresh_token_required, ask to confirm it is you
+// (the password, or a passkey), then run it again.
 let pendingPasskeyAction = null;
 
 async function whenFresh(action) {
   const result = await action();
   if (result.status === 401 && result.data && result.data.error === "fresh_token_required") {
     pendingPasskeyAction = action;
-    $("passkey-reauth-form").hidden = false;
-    say("Confirm your password to continue.");
+    askToConfirm($("passkey-reauth-form"));
     return null;
   }
   return result;
 }
 
-async function confirmForPasskeys(event) {
-  event.preventDefault();
-  const result = await api("POST", "/reauthenticate", formData(event.target));
-  event.target.reset();
-  if (!result.ok) {
-    say(failure(result), true);
-    return;
-  }
+async function afterConfirmation() {
   $("passkey-reauth-form").hidden = true;
   const action = pendingPasskeyAction;
   pendingPasskeyAction = null;
   if (action) await action();
+}
+
+// "Confirm with a passkey" on any "confirm it is you" form: POST /reauthenticate/passkey
+// makes this session fresh, then the form gets the "reauthenticated" event, as after the
+// password.
+async function reauthenticateWithPasskey(form) {
+  const options = await api("POST", "/reauthenticate/passkey/options");
+  if (!options.ok) {
+    say(failure(options), true);
+    return;
+  }
+  const obstacle = passkeyObstacle(options.data.rpId);
+  if (obstacle) {
+    say(obstacle, true);
+    return;
+  }
+  let credential;
+  try {
+    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options.data);
+    credential = await navigator.credentials.get({ publicKey });
+  } catch (error) {
+    say(webauthnFailure(error), true);
+    return;
+  }
+  const result = await api("POST", "/reauthenticate/passkey", { credential: credential.toJSON() });
+  if (!result.ok) {
+    say(failure(result), true);
+    return;
+  }
+  form.reset();
+  say("");
+  form.dispatchEvent(new CustomEvent("reauthenticated"));
 }
 
 async function loadPasskeys() {
@@ -66,6 +90,7 @@ async function loadPasskeys() {
   const body = $("passkey-list");
   body.replaceChildren();
   if (!result.ok) return;
+  setReauthChoices({ passkeys: result.data.filter((passkey) => !passkey.locked).length });
   for (const passkey of result.data) {
     const row = document.createElement("tr");
     row.dataset.passkey = passkey.id;
@@ -172,7 +197,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const name = new FormData(event.target).get("name").trim();
     whenFresh(() => addPasskey(name));
   });
-  $("passkey-reauth-form").addEventListener("submit", confirmForPasskeys);
+  $("passkey-reauth-form").addEventListener("reauthenticated", afterConfirmation);
+  for (const form of document.querySelectorAll("form.reauth")) {
+    form.querySelector(".reauth-passkey").addEventListener("click", () => reauthenticateWithPasskey(form));
+  }
   // account.js shows the account section once signed in: list the passkeys then, so that
   // it needs to know nothing of them.
   new MutationObserver(() => {

@@ -24,15 +24,24 @@
     }
   }
 
-  // Called by account.js's sign-in with POST /login's answer: true when it asks for a code.
+  // Called by account.js's sign-in with POST /login's answer: true when it asks for a
+  // second factor. A code when the methods hold "totp" (and the passkey as another way when
+  // they hold "passkey"); with a passkey alone no code can pass, so the page points to it.
   function secondFactorAsked(result) {
     if (result.status !== 403 || !result.data || result.data.error !== "mfa_required") {
       return false;
     }
-    mfaToken = result.data.mfa_token;
+    const methods = result.data.methods || [];
     $("signin-form").reset();
+    if (!methods.includes("totp")) {
+      say('This account signs in with its passkey: use "Sign in with a passkey".');
+      $("passkey-signin").focus();
+      return true;
+    }
+    mfaToken = result.data.mfa_token;
     $("signin-form").hidden = true;
     $("signin-mfa-form").hidden = false;
+    $("signin-mfa-passkey").hidden = !methods.includes("passkey");
     say("");
     $("signin-mfa-form").elements.proof.focus();
     return true;
@@ -68,6 +77,8 @@
   // Called by account.js with GET /me's answer.
   function showSecondFactors(me) {
     const on = Boolean(me.mfa && me.mfa.totp);
+    if (mfaToken !== null) endSecondStep(); // signed in another way (a passkey) meanwhile
+    setReauthChoices({ totp: on }); // account.js
     $("totp-status").textContent = on
       ? "On: signing in asks for a code from your authenticator app."
       : "Off: signing in asks for your password only.";
@@ -79,14 +90,13 @@
     for (const label of document.querySelectorAll("label.second-factor")) label.hidden = !on;
   }
 
-  // True (and the password form shown) when the answer asks for a fresh session.
+  // True (and the "confirm it is you" form shown) when the answer asks for a fresh session.
   function notFresh(result, then) {
     if (result.status !== 401 || !result.data || result.data.error !== "fresh_token_required") {
       return false;
     }
     afterReauth = then;
-    $("totp-reauth-form").hidden = false;
-    say("Confirm it is you to continue.");
+    askToConfirm($("totp-reauth-form")); // account.js
     return true;
   }
 
@@ -166,14 +176,8 @@
     say("New recovery codes: the old ones no longer work.");
   }
 
-  async function reauthenticate(event) {
-    event.preventDefault();
-    const result = await api("POST", "/reauthenticate", formData(event.target));
-    event.target.reset();
-    if (!result.ok) {
-      say(failure(result), true);
-      return;
-    }
+  // After account.js's POST /reauthenticate, or passkeys.js's passkey proof.
+  async function reauthenticated() {
     $("totp-reauth-form").hidden = true;
     const then = afterReauth;
     afterReauth = null;
@@ -193,7 +197,7 @@
     $("totp-confirm-form").addEventListener("submit", confirmSetup);
     $("totp-off-form").addEventListener("submit", turnOff);
     $("totp-regenerate-form").addEventListener("submit", newCodes);
-    $("totp-reauth-form").addEventListener("submit", reauthenticate);
+    $("totp-reauth-form").addEventListener("reauthenticated", reauthenticated);
     $("totp-codes-done").addEventListener("click", hideCodes);
   });
 
