@@ -1,5 +1,8 @@
 """Valid defaults for test data; override only what a test is about."""
 
+import time
+
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -8,6 +11,7 @@ from auth import accounts
 from extensions import db
 
 PASSWORD = "correct horse battery staple"
+TOTP_STEP = 30  # seconds (RFC 6238's default, as the server uses)
 
 
 def make_user(app: Flask, username: str, password: str = PASSWORD, is_admin: bool = False) -> int:
@@ -57,3 +61,14 @@ def count_queries(app, client, path, headers) -> int:
             event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     return len(statements)
+
+
+def previous_step_code(secret: str, margin: float = 2.0) -> str:
+    """The TOTP code of the step before this one: the server takes it (one step of drift)
+    until its own step moves on, so with less than `margin` seconds of this step left, the
+    next step is awaited first (at most `margin` seconds); else a code computed just before
+    a boundary would be two steps old when the server checks it."""
+    left = TOTP_STEP - time.time() % TOTP_STEP
+    if left < margin:
+        time.sleep(left + 0.05)
+    return pyotp.TOTP(secret).at(time.time() - TOTP_STEP)

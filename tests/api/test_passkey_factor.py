@@ -3,8 +3,6 @@
 passkey (POST /reauthenticate/passkey). Real signatures (tests/authenticator.py) and real
 TOTP codes (pyotp): nothing about verification is mocked."""
 
-import time
-
 import pyotp
 import pytest
 from flask_jwt_extended import decode_token
@@ -19,7 +17,7 @@ from tests.api.test_passkeys import (
 )
 from tests.authenticator import UP, Authenticator, b64url
 from tests.conftest import make_app
-from tests.factories import PASSWORD, assert_error, bearer, login, make_user
+from tests.factories import PASSWORD, assert_error, bearer, login, make_user, previous_step_code
 
 LOGIN = {"username": "alice", "password": PASSWORD}
 
@@ -34,7 +32,7 @@ def turn_on_totp(client, headers) -> str:
     started = client.post("/me/mfa/totp", headers=headers)
     assert started.status_code == 200, started.json
     secret = started.json["secret"]
-    spent = pyotp.TOTP(secret).at(time.time() - 30)  # leaves now's code for the test
+    spent = previous_step_code(secret)  # leaves now's code for the test
     confirmed = client.post("/me/mfa/totp/confirm", json={"code": spent}, headers=headers)
     assert confirmed.status_code == 200, confirmed.json
     return secret

@@ -14,7 +14,7 @@ import pytest
 
 from auth import account_tokens
 from extensions import db
-from tests.factories import PASSWORD, assert_error, bearer, login
+from tests.factories import PASSWORD, assert_error, bearer, login, previous_step_code
 
 LOGIN = {"username": "alice", "password": PASSWORD}
 
@@ -30,7 +30,7 @@ def turn_on(client, headers) -> tuple[str, list[str], str]:
     started = client.post("/me/mfa/totp", headers=headers)
     assert started.status_code == 200, started.json
     secret = started.json["secret"]
-    spent = code(secret, -1)
+    spent = previous_step_code(secret)
     confirmed = client.post("/me/mfa/totp/confirm", json={"code": spent}, headers=headers)
     assert confirmed.status_code == 200, confirmed.json
     return secret, confirmed.json["recovery_codes"], spent

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser import chromium
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, previous_step_code
 from tests.servers import Server, services_env
 
 pytestmark = pytest.mark.processes
@@ -43,7 +43,7 @@ def turn_on(server: Server) -> tuple[str, list[str], str]:
     recovery codes and the code spent."""
     token = login(server)["access_token"]
     secret = server.request("POST", "/me/mfa/totp", token)[1]["secret"]
-    spent = code(secret, -1)
+    spent = previous_step_code(secret, margin=5)
     status, body = server.request("POST", "/me/mfa/totp/confirm", token, {"code": spent})
     assert status == 200
     return secret, body["recovery_codes"], spent
@@ -77,7 +77,7 @@ def test_set_up_sign_in_with_a_code_and_a_recovery_code_then_turn_off(page, serv
     page.click("#totp-start")
     expect(page.locator("#totp-qr svg")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text()
-    page.fill("#totp-confirm-form input[name=code]", code(secret, -1))
+    page.fill("#totp-confirm-form input[name=code]", previous_step_code(secret, margin=10))
     page.click("#totp-confirm-form button")
 
     expect(page.locator("#message")).to_have_text("Two-step sign-in is on.")

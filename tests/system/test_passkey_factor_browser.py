@@ -3,14 +3,12 @@ authenticator against a real server: the password of a passkey-only account lead
 passkey, not to a code form that could never pass; with TOTP as well both are offered; and
 "confirm it is you" takes the passkey."""
 
-import time
-
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser import chromium
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, previous_step_code
 from tests.servers import Server, services_env
 from tests.system.test_passkeys_browser import sign_in_and_add_a_passkey, virtual_authenticator
 
@@ -126,7 +124,7 @@ def test_with_totp_and_a_passkey_the_sign_in_offers_both(page, server):
         "access_token"
     ]
     secret = server.request("POST", "/me/mfa/totp", token)[1]["secret"]
-    spent = pyotp.TOTP(secret).at(time.time() - 30)
+    spent = previous_step_code(secret, margin=5)
     assert server.request("POST", "/me/mfa/totp/confirm", token, {"code": spent})[0] == 200
     password_step(page, server)
     page.fill("#signin-mfa-form input[name=proof]", pyotp.TOTP(secret).now())

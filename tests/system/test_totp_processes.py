@@ -1,14 +1,13 @@
 """Second factors under concurrency, against a real server with several workers: one code
 is accepted once, and one mfa_token takes at most five codes, however many arrive at once."""
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import pyotp
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, previous_step_code
 from tests.servers import Server, services_env
 
 pytestmark = pytest.mark.processes
@@ -30,7 +29,7 @@ def turn_on(server: Server) -> tuple[str, str]:
     """TOTP on, confirmed with the previous step's code: the secret and an access token."""
     token = server.request("POST", "/login", body=LOGIN)[1]["access_token"]
     secret = server.request("POST", "/me/mfa/totp", token)[1]["secret"]
-    previous = pyotp.TOTP(secret).at(time.time() - 30)
+    previous = previous_step_code(secret, margin=5)
     assert server.request("POST", "/me/mfa/totp/confirm", token, {"code": previous})[0] == 200
     return secret, token
 
