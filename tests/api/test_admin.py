@@ -508,6 +508,34 @@ def test_a_locked_admin_does_not_count_as_the_one_left(app, client, admin_id):
     assert_error(response, 409, "last_admin")
 
 
+def test_two_admins_deleting_themselves_at_once_leave_one_admin(app, admin_id):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    other = make_user(app, "second", is_admin=True)
+    pairs = [
+        (login(app.test_client(), "root"), admin_id),
+        (login(app.test_client(), "second"), other),
+    ]
+    barrier = Barrier(2)
+
+    def delete_self(pair) -> int:
+        tokens, target = pair
+        client = app.test_client()
+        barrier.wait()
+        response = client.delete(f"/user/{target}", headers=bearer(tokens["access_token"]))
+        return response.status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(delete_self, pairs))
+
+    assert statuses.count(204) <= 1, statuses
+    assert set(statuses) <= {204, 401, 409, 503}, statuses
+    with app.app_context():
+        admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True))).all()
+    assert len(admins) == 1
+
+
 def test_the_last_active_admin_is_never_deleted_by_another_admin_either(app, user_id, admin_id):
     # Through the API this happens only in a race (the caller demoted meanwhile), as above.
     with app.app_context():
