@@ -1,12 +1,13 @@
 """Administration: lock and unlock accounts, end a user's sessions, grant or take away
-admin rights. The API (resources/admin.py) and `flask users` both come here. Through the
-API no admin locks or demotes themself, nor the last active admin (the command line is
-the way back in, so it may).
+admin rights; delete a user. The API (resources/admin.py, resources/users.py) and
+`flask users` come here. Through the API no admin locks or demotes themself, and nobody
+locks, demotes or deletes the last active admin (the command line is the way back in,
+so it may lock or demote).
 """
 
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Delete, Update, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from auth import account_tokens, sessions
@@ -32,10 +33,31 @@ def _remove_admin_rights(target: User, actor_id: int | None, **values: Any) -> N
     if actor_id is None or not target.is_admin or target.locked:
         target.update(values)
         return
+    _unless_last_admin(target, update(User).values(**values))
+    db.session.expire(target, list(values))
+
+
+def delete_user(target: User, *, actor_id: int, sid: str | None) -> None:
+    """Delete a user with their sessions: a token whose session row is gone is refused,
+    which is the revocation. Never the last active admin, not even by themself (409
+    last_admin), as for a lock or a demotion: nobody could administer the service then."""
+    if target.is_admin and not target.locked:
+        _unless_last_admin(target, delete(User))
+    else:
+        db.session.execute(delete(User).where(User.id == target.id))
+    db.session.expunge(target)
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == target.id))
+    sessions.log_event("user_deleted", target.id, sid, by=actor_id)
+    db.session.commit()
+
+
+def _unless_last_admin(target: User, statement: Update | Delete) -> None:
+    """Run `statement` (an UPDATE or DELETE of users, taking away an active admin) on
+    `target`'s row, unless it is the last active admin: then AdminRuleError last_admin."""
     # Two guards, one per backend, so that of two admins demoting each other at once only
     # one succeeds. PostgreSQL: every active admin's row is locked (in id order: no
     # deadlock) until the commit, and the second waits and then sees the first's change.
-    # SQLite: the condition is evaluated by the UPDATE itself, under its one write lock.
+    # SQLite: the condition is evaluated by the statement itself, under its one write lock.
     db.session.scalars(
         select(User.id)
         .where(User.is_admin.is_(True), User.locked_at.is_(None))
@@ -47,12 +69,13 @@ def _remove_admin_rights(target: User, actor_id: int | None, **values: Any) -> N
         other.is_admin.is_(True), other.locked_at.is_(None), other.id != target.id
     )
     result = db.session.execute(
-        update(User).where(User.id == target.id, another_admin).values(**values),
+        statement.where(User.id == target.id, another_admin),
         execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise AdminRuleError("last_admin", "The last active admin cannot be locked or demoted.")
-    db.session.expire(target, list(values))
+        raise AdminRuleError(
+            "last_admin", "The last active admin cannot be locked, demoted or deleted."
+        )
 
 
 def lock(target: User, reason: str | None, *, actor_id: int | None) -> int:

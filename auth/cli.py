@@ -2,10 +2,13 @@
 
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
 
 from auth import accounts, admin, events, factors, passwords
 from auth.keys import KeyRing, keyring
@@ -13,13 +16,40 @@ from auth.revocation.database import purge as purge_expired
 from extensions import db
 from models import User
 
-users = AppGroup(
+
+class Unavailable(click.ClickException):
+    """Shown as the start shows an unreachable database: one line, `error: ...`."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
+
+
+class Commands(AppGroup):
+    """A group whose commands end with one line and a non-zero status, never a traceback,
+    when Redis (revocations, sessions) or the database stops answering: the start checks
+    only the database, and only once."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RedisError as error:
+            raise Unavailable(f"REDIS_URL: Redis does not answer: {_first_line(error)}") from None
+        except OperationalError as error:
+            reason = _first_line(error.orig or error)
+            raise Unavailable(f"DATABASE_URL: the database does not answer: {reason}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+users = Commands(
     "users",
     help="Create, lock and unlock users; grant or revoke admin rights; reset second factors.",
 )
-audit_events = AppGroup("events", help="The security activity record.")
-revocations = AppGroup("revocations", help="Maintain the revocation store.")
-keys = AppGroup("keys", help="Signing keys (RS256, ES256, EdDSA).")
+audit_events = Commands("events", help="The security activity record.")
+revocations = Commands("revocations", help="Maintain the revocation store.")
+keys = Commands("keys", help="Signing keys (RS256, ES256, EdDSA).")
 
 
 @users.command("create")

@@ -28,13 +28,23 @@ DETAIL_KEYS = 10
 DETAIL_TEXT = 200
 
 
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)[:DETAIL_TEXT]
+
+
 def _small(details: dict[str, Any]) -> dict[str, Any] | None:
+    """The details as JSON keeps them: scalars as they are, a list or tuple of scalars as
+    a JSON list (of at most DETAIL_KEYS), anything else as short text. None when there are
+    none: the column is then SQL NULL."""
     kept: dict[str, Any] = {}
     for key, value in list(details.items())[:DETAIL_KEYS]:
-        if value is None or isinstance(value, bool | int | float):
-            kept[str(key)[:64]] = value
+        if isinstance(value, list | tuple | set | frozenset):
+            items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+            kept[str(key)[:64]] = [_scalar(item) for item in list(items)[:DETAIL_KEYS]]
         else:
-            kept[str(key)[:64]] = str(value)[:DETAIL_TEXT]
+            kept[str(key)[:64]] = _scalar(value)
     return kept or None
 
 

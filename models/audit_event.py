@@ -30,4 +30,5 @@ class AuditEvent(Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX_LENGTH))
     # A few small values (counts, ids, a reason): never a token, password or secret.
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # No details: SQL NULL, not the JSON text 'null' (JSON's default for None).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

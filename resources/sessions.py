@@ -1,5 +1,7 @@
 """The caller's live sessions (devices), and ending one of them."""
 
+from uuid import UUID
+
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from sqlalchemy import Row, select
@@ -49,12 +51,18 @@ class SessionById(MethodView):
     def delete(self, session_id: str) -> None:
         """End one of the caller's sessions: its tokens stop working at once"""
         principal = caller()
+        # A session id is a UUID: any other text is the same 404 before it reaches a query
+        # (where a NUL, for one, would be an error on PostgreSQL, not a miss).
+        try:
+            sid = str(UUID(session_id))
+        except ValueError:
+            abort(404, "No such session.")
         live = select(LoginSession.id).where(
-            LoginSession.id == session_id,
+            LoginSession.id == sid,
             LoginSession.user_id == principal.id,
             LoginSession.revoked_at.is_(None),
         )
         # Someone else's session and no session at all get the same 404.
         if db.session.scalar(live) is None:
             abort(404, "No such session.")
-        sessions.revoke(principal.id, sid=session_id, event="session_revoked", event_sid=session_id)
+        sessions.revoke(principal.id, sid=sid, event="session_revoked", event_sid=sid)

@@ -3,13 +3,12 @@
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import delete
 
-from auth import accounts, credentials, events, factors, passwords, sessions
+from auth import accounts, admin, credentials, events, factors, passwords, sessions
 from auth.permissions import caller, protected, require_self_or_admin
 from auth.throttling import credential_limits
 from extensions import db
-from models import AuditEvent, LoginSession, User
+from models import AuditEvent, User
 from schemas.admin import EventSchema
 from schemas.mfa import MeSchema
 from schemas.user import MessageSchema, PasswordChangeSchema, UserSchema
@@ -83,12 +82,13 @@ class UserById(MethodView):
     @blp.response(204)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def delete(self, user_id: int) -> None:
-        """Delete a user with their sessions; their tokens are refused from then on"""
+        """Delete a user with their sessions; their tokens are refused from then on (409
+        last_admin: never the last active admin, not even by themself)"""
         principal = require_self_or_admin(user_id)
         user = db.get_or_404(User, user_id, description="No such user.")
-        # A token whose session row is gone is refused: this is the revocation.
-        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
-        db.session.delete(user)
-        sessions.log_event("user_deleted", user_id, get_jwt()["sid"], by=principal.id)
-        db.session.commit()
+        try:
+            admin.delete_user(user, actor_id=principal.id, sid=get_jwt()["sid"])
+        except admin.AdminRuleError as error:
+            abort(409, str(error), error=error.code)

@@ -1,10 +1,8 @@
 """Administration: users as admins see them, the lock and role bodies, security events."""
 
-from datetime import UTC
-
 from marshmallow import Schema, fields, validate
 
-from schemas.fields import MAX_ID, TrimmedString
+from schemas.fields import MAX_ID, Instant, StrictBoolean, TrimmedString
 
 EVENT_NAME_MAX = 64
 
@@ -25,8 +23,10 @@ class AdminUserSchema(Schema):
 
 
 class UserQueryArgsSchema(Schema):
-    # Compared as a literal substring (LIKE with escapes), so any text will do.
-    q = fields.String(
+    # Compared as a literal substring (LIKE with escapes), so any printable text will do.
+    # Control characters are refused like in a body: PostgreSQL cannot take a NUL at all.
+    q = TrimmedString(
+        max_length=254,
         validate=validate.Length(min=1, max=254),
         metadata={"description": "Part of the username or e-mail address, any case"},
     )
@@ -42,7 +42,7 @@ class LockSchema(Schema):
 
 
 class AdminUserUpdateSchema(Schema):
-    is_admin = fields.Boolean(required=True)
+    is_admin = StrictBoolean(required=True, metadata={"description": "JSON true or false"})
 
 
 class EventSchema(Schema):
@@ -61,13 +61,10 @@ class EventQueryArgsSchema(Schema):
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only this user's events"},
     )
-    event = fields.String(
+    event = TrimmedString(
+        max_length=EVENT_NAME_MAX,
         validate=validate.Length(min=1, max=EVENT_NAME_MAX),
         metadata={"description": "Only events of this name", "example": "login_failed"},
     )
-    since = fields.AwareDateTime(
-        default_timezone=UTC, metadata={"description": "At or after (ISO 8601; UTC if no offset)"}
-    )
-    until = fields.AwareDateTime(
-        default_timezone=UTC, metadata={"description": "Before (ISO 8601; UTC if no offset)"}
-    )
+    since = Instant(metadata={"description": "At or after (ISO 8601; UTC if no offset)"})
+    until = Instant(metadata={"description": "Before (ISO 8601; UTC if no offset)"})

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -69,6 +70,33 @@ class TrimmedString(fields.String):
         if any(unicodedata.category(char).startswith("C") for char in text):
             raise ValidationError("Must not contain control or unassigned characters.")
         return text
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false, nothing else: marshmallow's Boolean also reads "yes", "on",
+    "t", "TRUE" or 1 as true, and a role must not be granted by a word that happens to be
+    on its list."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Must be true or false.")
+        return value
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 date and time (UTC when it has no offset), loaded as an aware UTC
+    datetime. One whose UTC form falls outside years 1 to 9999 (9999-12-31T23:59:59-14:00)
+    is refused here: converting it later, when it is bound to a query, would overflow."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as error:
+            raise ValidationError("Out of range: in UTC it must be in years 1 to 9999.") from error
 
 
 class Username(TrimmedString):

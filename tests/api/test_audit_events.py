@@ -283,3 +283,62 @@ def test_old_events_are_purged_after_the_retention_period(user_id):
     with app.app_context():
         ages = [(utcnow() - time).days for time in db.session.scalars(select(AuditEvent.time))]
     assert ages == [29]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "event=%00",
+        "event=login%00",
+        "event=%1f",
+        "since=9999-12-31T23:59:59-14:00",
+        "until=0001-01-01T00:00:00%2B14:00",
+        "since=0001-01-01T00:00:00%2B00:01",
+    ],
+)
+def test_event_filters_that_cannot_be_queried_are_422_not_a_500(client, admin_headers, query):
+    response = client.get(f"/admin/events?{query}", headers=admin_headers)
+
+    assert_error(response, 422)
+
+
+def test_filters_at_the_edges_of_the_range_still_work(client, admin_headers):
+    for query in ("since=9999-12-31T23:59:59Z", "until=0001-01-01T00:00:00Z", "event=login"):
+        response = client.get(f"/admin/events?{query}", headers=admin_headers)
+        assert response.status_code == 200, (query, response.json)
+
+
+def test_details_keep_lists_as_lists_and_none_as_sql_null(app, client, user_id, admin_headers):
+    from sqlalchemy import text
+
+    from auth import events
+
+    with app.test_request_context():
+        events.record("mfa_required", user_id, None, {"methods": ["totp", "recovery_code"]})
+        events.record("nothing_to_say", user_id, None, {})
+        db.session.commit()
+    # Written at the end of its request (no commit follows a failure), by another path.
+    client.post("/login", json={"username": "nobody", "password": "wrong password"})
+
+    listed = client.get(f"/admin/events?user_id={user_id}", headers=admin_headers).json
+    by_name = {row["event"]: row for row in listed}
+    assert by_name["mfa_required"]["details"] == {"methods": ["totp", "recovery_code"]}
+    assert by_name["nothing_to_say"]["details"] is None
+    with app.app_context():
+        stored = db.session.execute(
+            text("SELECT event FROM audit_events WHERE details IS NULL ORDER BY id")
+        ).scalars()
+        assert set(stored) >= {"register", "nothing_to_say", "login_failed"}
+
+
+def test_an_mfa_login_records_its_methods_as_a_json_list(app, client, user_id, auth_headers):
+    from tests.api.test_totp import LOGIN, turn_on
+
+    turn_on(client, auth_headers)
+
+    client.post("/login", json=LOGIN)
+
+    (row,) = rows(app, event="mfa_required")
+    assert row.details == {"methods": ["totp", "recovery_code"]}
+    mine = client.get("/me/events", headers=auth_headers).json
+    assert mine[0]["details"] == {"methods": ["totp", "recovery_code"]}

@@ -126,6 +126,17 @@ def test_someone_elses_session_and_no_session_get_the_same_404(client, tokens, a
     assert client.get("/me", headers=admin_headers).status_code == 200
 
 
+def test_a_session_id_that_is_not_a_uuid_is_the_same_404_not_a_500(client, tokens):
+    headers = bearer(tokens["access_token"])
+    missing = client.delete("/sessions/no-such-session", headers=headers)
+
+    for path in ("/sessions/%00", "/sessions/a%00b", "/sessions/%1b", "/sessions/" + "x" * 2000):
+        response = client.delete(path, headers=headers)
+        assert_error(response, 404)
+        assert response.json == missing.json
+    assert me(client, tokens).status_code == 200
+
+
 def test_a_login_records_its_session_row(app, client, user_id, tokens):
     with app.app_context():
         session = db.session.scalars(select(LoginSession)).one()

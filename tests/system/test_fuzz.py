@@ -40,6 +40,9 @@ INEXPRESSIBLE = {
     ("POST", "/email/verify"),
     # A reason without control or unassigned characters.
     ("POST", "/admin/users/{user_id}/lock"),
+    # Query text likewise; a time that is still in years 1 to 9999 once in UTC.
+    ("GET", "/admin/users"),
+    ("GET", "/admin/events"),
     # A WebAuthn credential: signed CBOR and JSON inside base64url, answering a live challenge.
     ("POST", "/me/passkeys"),
     ("POST", "/login/passkey"),
