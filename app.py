@@ -89,10 +89,12 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     blocklist.add_check_engine(app)  # before db.init_app(): it declares an engine
     db.init_app(app)
     events.init_app(app)  # after db.init_app(): its teardown must run first
+    with app.app_context():
+        # Before any connection is made (the start check below makes the first): a pooled
+        # connection without them would wait for no lock and enforce no foreign key.
+        event.listen(db.engine, "connect", _sqlite_pragmas)
     if overrides is None:
         startup.check_database(app)
-    with app.app_context():
-        event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db)
     tokens.init_app(app)
     blocklist.init_app(app)
@@ -157,6 +159,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         # WAL lets readers proceed during a write; the busy timeout makes concurrent
         # writers from several workers wait their turn instead of failing.
         cursor.execute("PRAGMA busy_timeout=10000")  # first: the next pragma may wait too
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL is a property of the file, kept once set. Setting it again on every new
+        # connection is not free: while other workers write, SQLite can answer it
+        # "database is locked" at once, without the busy timeout (a 503 seen under load).
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

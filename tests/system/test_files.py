@@ -1,6 +1,7 @@
 """Files and framing: what a real server writes to disk, and what every answer forbids."""
 
 import http.client
+import sqlite3
 import stat
 
 import pytest
@@ -29,6 +30,17 @@ def test_the_sqlite_files_are_0600_in_a_0700_instance_folder(tmp_path):
     assert files.keys() >= {"app.db", "app.db-wal", "app.db-shm"}
     assert set(files.values()) == {0o600}, files
     assert mode(instance / "jwt-secret.key") == 0o600
+
+
+def test_the_database_is_in_wal_mode_from_its_first_migration(tmp_path):
+    # Every connection, the start check's first one included, gets the busy timeout and
+    # WAL: a connection made before them once left the file in rollback-journal mode, and
+    # workers switching it to WAL under load answered 503 "database is locked".
+    env = server_env(f"sqlite:///{tmp_path}/app.db", tmp_path / "instance")
+    assert migrate(env).returncode == 0
+
+    with sqlite3.connect(tmp_path / "app.db") as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_an_existing_database_and_folder_are_made_private_at_start(tmp_path):
