@@ -43,6 +43,7 @@ from web import (
     limits,
     logs,
     metrics,
+    query,
     startup,
     swagger,
 )
@@ -108,6 +109,7 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     document.init_app(app)
     api = Api(app)  # one Api per app: it holds this app's OpenAPI spec
     api.register_converter(IdConverter, id_parameter_schema)
+    query.init_app(app, api)
     for resource in (
         index,
         auth,

@@ -243,8 +243,10 @@ def test_malformed_authorization_headers_are_401(client, header):
 def test_tokens_are_never_read_from_a_query_string_or_a_body(client, tokens):
     token = tokens["access_token"]
 
-    assert_error(client.get(f"/me?jwt={token}"), 401, "authorization_required")
-    assert_error(client.get(f"/me?access_token={token}"), 401, "authorization_required")
+    # No operation takes a token (or any undocumented parameter) in its query string.
+    for name in ("jwt", "access_token"):
+        refused = assert_error(client.get(f"/me?{name}={token}"), 422)
+        assert token not in str(refused)
     body = {"access_token": token, "refresh_token": tokens["refresh_token"]}
     assert_error(client.post("/logout", json=body), 401, "authorization_required")
     assert_error(client.post("/refresh", json=body), 401, "authorization_required")
