@@ -18,6 +18,8 @@ from flask_jwt_extended import (
     unset_jwt_cookies,
 )
 
+from auth import tokens
+
 BODY, COOKIE = "body", "cookie"
 
 
@@ -49,3 +51,11 @@ def cleared(body: dict[str, Any]) -> Response:
     response = jsonify(body)
     unset_jwt_cookies(response)
     return response
+
+
+def signed_in(user: Any, session: Any, mode: str) -> dict[str, Any] | Response:
+    """The answer of every way to sign in (password, second factor, passkey): a fresh
+    access token and the session's refresh token, in the body or, with mode COOKIE, as
+    cookies. The caller has committed the session."""
+    issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
+    return in_cookies(issued) if mode == COOKIE else issued

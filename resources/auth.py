@@ -76,8 +76,7 @@ class Login(MethodView):
         session = sessions.start(user.id)
         sessions.log_event("login", user.id, session.id)
         db.session.commit()
-        issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
-        return transport.in_cookies(issued) if data["transport"] == transport.COOKIE else issued
+        return transport.signed_in(user, session, data["transport"])
 
 
 @blp.route("/reauthenticate")

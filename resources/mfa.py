@@ -7,7 +7,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from auth import factors, recovery_codes, sessions, tokens, totp, transport
+from auth import factors, recovery_codes, sessions, totp, transport
 from auth.permissions import caller, protected
 from auth.throttling import credential_limits
 from extensions import db
@@ -148,5 +148,4 @@ class LoginMfa(MethodView):
         session = sessions.start(user.id)
         sessions.log_event("login", user.id, session.id, second_factor=True)
         db.session.commit()
-        issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
-        return transport.in_cookies(issued) if data["transport"] == transport.COOKIE else issued
+        return transport.signed_in(user, session, data["transport"])

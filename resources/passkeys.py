@@ -115,8 +115,7 @@ class PasskeyLogin(MethodView):
             user, session = passkeys.sign_in(data["credential"])
         except PasskeyError as error:
             _refused(error)
-        issued = tokens.issue(user.id, user.is_admin, session.id, session.refresh_jti, fresh=True)
-        return transport.in_cookies(issued) if data["transport"] == transport.COOKIE else issued
+        return transport.signed_in(user, session, data["transport"])
 
 
 @blp.route("/reauthenticate/passkey/options")
