@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from extensions import db
 from models import AccountToken
@@ -64,18 +64,23 @@ def issued_since(user_id: int, purpose: str, window: timedelta) -> int:
     return count or 0
 
 
+def _live(token: str, purpose: str) -> tuple[ColumnElement[bool], ...]:
+    """The one rule of a live token: this one, of this purpose, unused and unexpired."""
+    return (
+        AccountToken.token_hash == _digest(token),
+        AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None),
+        AccountToken.expires_at > utcnow(),
+    )
+
+
 def peek(token: str, purpose: str) -> Redeemed | None:
     """Who a live token of this purpose is for, without spending it; None if it is unknown,
     used, expired or of another purpose."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     row = db.session.execute(
-        select(AccountToken.user_id, AccountToken.email).where(
-            AccountToken.token_hash == _digest(token),
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-            AccountToken.expires_at > utcnow(),
-        )
+        select(AccountToken.user_id, AccountToken.email).where(*_live(token, purpose))
     ).first()
     return Redeemed(*row) if row else None
 
@@ -87,12 +92,7 @@ def redeem(token: str, purpose: str) -> Redeemed | None:
         return None
     row = db.session.execute(
         update(AccountToken)
-        .where(
-            AccountToken.token_hash == _digest(token),
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-            AccountToken.expires_at > utcnow(),
-        )
+        .where(*_live(token, purpose))
         .values(used_at=utcnow())
         .returning(AccountToken.user_id, AccountToken.email)
     ).first()
@@ -121,13 +121,7 @@ def count_attempt(token: str, purpose: str, limit: int) -> bool:
         return False
     result = db.session.execute(
         update(AccountToken)
-        .where(
-            AccountToken.token_hash == _digest(token),
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-            AccountToken.expires_at > utcnow(),
-            AccountToken.attempts < limit,
-        )
+        .where(*_live(token, purpose), AccountToken.attempts < limit)
         .values(attempts=AccountToken.attempts + 1)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
