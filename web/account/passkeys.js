@@ -50,29 +50,34 @@ async function afterConfirmation() {
   if (action) await action();
 }
 
-// "Confirm with a passkey" on any "confirm it is you" form: POST /reauthenticate/passkey
-// makes this session fresh, then the form gets the "reauthenticated" event, as after the
-// password.
-async function reauthenticateWithPasskey(form) {
-  const options = await api("POST", "/reauthenticate/passkey/options");
+// The authenticator's answer to the request options an /options call gave, as JSON; or
+// null when there is none (the reason is shown already).
+async function assertionFor(options) {
   if (!options.ok) {
     say(failure(options), true);
-    return;
+    return null;
   }
   const obstacle = passkeyObstacle(options.data.rpId);
   if (obstacle) {
     say(obstacle, true);
-    return;
+    return null;
   }
-  let credential;
   try {
     const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options.data);
-    credential = await navigator.credentials.get({ publicKey });
+    return (await navigator.credentials.get({ publicKey })).toJSON();
   } catch (error) {
     say(webauthnFailure(error), true);
-    return;
+    return null;
   }
-  const result = await api("POST", "/reauthenticate/passkey", { credential: credential.toJSON() });
+}
+
+// "Confirm with a passkey" on any "confirm it is you" form: POST /reauthenticate/passkey
+// makes this session fresh, then the form gets the "reauthenticated" event, as after the
+// password.
+async function reauthenticateWithPasskey(form) {
+  const credential = await assertionFor(await api("POST", "/reauthenticate/passkey/options"));
+  if (!credential) return;
+  const result = await api("POST", "/reauthenticate/passkey", { credential });
   if (!result.ok) {
     say(failure(result), true);
     return;
@@ -160,26 +165,10 @@ async function addPasskey(name) {
 }
 
 async function signInWithPasskey() {
-  const options = await call("POST", "/login/passkey/options");
-  if (!options.ok) {
-    say(failure(options), true);
-    return;
-  }
-  const obstacle = passkeyObstacle(options.data.rpId);
-  if (obstacle) {
-    say(obstacle, true);
-    return;
-  }
-  let credential;
-  try {
-    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options.data);
-    credential = await navigator.credentials.get({ publicKey });
-  } catch (error) {
-    say(webauthnFailure(error), true);
-    return;
-  }
+  const credential = await assertionFor(await call("POST", "/login/passkey/options"));
+  if (!credential) return;
   const result = await call("POST", "/login/passkey", {
-    credential: credential.toJSON(),
+    credential,
     transport: "cookie",
   });
   if (!result.ok) {
