@@ -286,3 +286,15 @@ def test_a_signed_claim_of_the_wrong_type_or_range_is_invalid_every_time(app, to
         assert_error(response, 401, "invalid_token")
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
     assert (introspection.status_code, introspection.json) == (200, {"active": False})
+
+
+def test_a_request_sees_its_tokens_header_as_signed_when_seen_again_too(app, client, tokens):
+    from flask_jwt_extended import get_jwt_header, verify_jwt_in_request
+
+    token = tokens["access_token"]
+    for _ in range(2):  # the second time, with the cache on, from the cache
+        with app.test_request_context(headers=bearer(token)):
+            verify_jwt_in_request()
+            header = get_jwt_header()
+
+        assert header == pyjwt.get_unverified_header(token)

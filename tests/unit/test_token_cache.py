@@ -3,9 +3,9 @@
 import hashlib
 import inspect
 
-from flask_jwt_extended import JWTManager
+from flask_jwt_extended import JWTManager, view_decorators
 
-from auth.token_cache import UPSTREAM_DIGEST, TokenManager
+from auth.token_cache import HEADER_READ_DIGEST, UPSTREAM_DIGEST, TokenManager
 
 
 def test_the_upstream_decode_is_the_one_the_cache_was_written_against():
@@ -24,3 +24,13 @@ def test_the_cache_overrides_only_that_method():
     }
 
     assert overridden == {"_decode_jwt_from_config"}
+
+
+def test_the_upstream_header_read_is_the_one_the_cache_answers():
+    # If this fails, flask-jwt-extended changed how a decoded token's header is read again:
+    # check that `get_unverified_jwt_headers` is still called by that name after the
+    # decode (auth/token_cache.py answers it for remembered tokens), then update the digest.
+    source = inspect.getsource(view_decorators._decode_jwt_from_request)
+
+    assert hashlib.sha256(source.encode()).hexdigest() == HEADER_READ_DIGEST
+    assert "jwt_header = get_unverified_jwt_headers(encoded_token)" in source
