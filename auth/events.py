@@ -64,10 +64,16 @@ def record(name: str, user_id: int | None, sid: str | None, details: dict[str, A
         values["user_agent"] = (request.user_agent.string or None) and request.user_agent.string[
             :USER_AGENT_MAX_LENGTH
         ]
-    row = AuditEvent(**values)
-    session = db.session()
-    session.add(row)
-    session.info.setdefault(_PENDING, []).append(values)
+    db.session().info.setdefault(_PENDING, []).append(values)
+
+
+@event.listens_for(Session, "before_commit")
+def _committing(session: Session) -> None:
+    # The rows go in with the commit, in its transaction: one Core INSERT of the values,
+    # not ORM objects (a unit-of-work flush cost about as much as the refresh's own write).
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.execute(insert(AuditEvent.__table__), pending)
 
 
 @event.listens_for(Session, "after_commit")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from auth import events
@@ -58,6 +58,27 @@ def start(user_id: int) -> LoginSession:
     return session
 
 
+# Built once, so SQLAlchemy reuses its compiled form; on the table, since no ORM object of
+# the session is loaded on the refresh path (the check reads it with Core), so the ORM's
+# bulk-update bookkeeping would only add work to the one write every refresh makes.
+_sessions = LoginSession.__table__
+_ROTATE = (
+    update(_sessions)
+    .where(
+        _sessions.c.id == bindparam("sid"),
+        _sessions.c.refresh_jti == bindparam("presented"),
+        _sessions.c.revoked_at.is_(None),
+    )
+    .values(
+        refresh_jti=bindparam("new_jti"),
+        previous_refresh_jti=bindparam("presented"),
+        rotated_at=bindparam("now"),
+        last_used_at=bindparam("now"),
+        expires_at=bindparam("new_expiry"),
+    )
+)
+
+
 def rotate(sid: str, presented_jti: str) -> str | None:
     """Swap the session's refresh token for a new one; None when another request won.
     The caller logs the refresh and commits.
@@ -68,19 +89,14 @@ def rotate(sid: str, presented_jti: str) -> str | None:
     now = utcnow()
     new_jti = new_id()
     result = db.session.execute(
-        update(LoginSession)
-        .where(
-            LoginSession.id == sid,
-            LoginSession.refresh_jti == presented_jti,
-            LoginSession.revoked_at.is_(None),
-        )
-        .values(
-            refresh_jti=new_jti,
-            previous_refresh_jti=presented_jti,
-            rotated_at=now,
-            last_used_at=now,
-            expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
-        )
+        _ROTATE,
+        {
+            "sid": sid,
+            "presented": presented_jti,
+            "new_jti": new_jti,
+            "now": now,
+            "new_expiry": now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
+        },
     )
     return new_jti if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
