@@ -10,10 +10,10 @@ never need to do anything else. A request that ends in an unexpected exception k
 nothing: what it was doing did not happen.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import Select, event, insert, select
+from sqlalchemy import Select, Table, event, insert, select
 from sqlalchemy.orm import Session
 
 from extensions import db
@@ -73,7 +73,7 @@ def _committing(session: Session) -> None:
     # not ORM objects (a unit-of-work flush cost about as much as the refresh's own write).
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.execute(insert(AuditEvent.__table__), pending)
+        session.execute(insert(cast(Table, AuditEvent.__table__)), pending)
 
 
 @event.listens_for(Session, "after_commit")

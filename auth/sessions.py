@@ -4,10 +4,10 @@ import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from auth import events
@@ -61,7 +61,7 @@ def start(user_id: int) -> LoginSession:
 # Built once, so SQLAlchemy reuses its compiled form; on the table, since no ORM object of
 # the session is loaded on the refresh path (the check reads it with Core), so the ORM's
 # bulk-update bookkeeping would only add work to the one write every refresh makes.
-_sessions = LoginSession.__table__
+_sessions = cast(Table, LoginSession.__table__)
 _ROTATE = (
     update(_sessions)
     .where(

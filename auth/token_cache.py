@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
     if size > 0:
         app.extensions["verified_tokens"] = VerifiedTokens(size)
         # Process-wide, but it answers from this app's cache only, else as upstream does.
-        view_decorators.get_unverified_jwt_headers = _header_of  # type: ignore[attr-defined]
+        view_decorators.get_unverified_jwt_headers = _header_of
     else:
         app.extensions.pop("verified_tokens", None)
 
