@@ -90,6 +90,8 @@ def _dispose_apps() -> Iterator[None]:
                 db.drop_all(bind_key=None)
             for engine in db.engines.values():  # the app's, and the revocation check's
                 engine.dispose()
+        if app.extensions["redis"] is not None:
+            app.extensions["redis"].close()
         store = app.extensions["blocklist"]
         if hasattr(store, "redis"):
             store.redis.close()
