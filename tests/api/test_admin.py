@@ -562,3 +562,16 @@ def test_cli_revocations_need_no_redis(args):
     assert "1 session(s) ended" in result.output
     assert_error(me(client, tokens), 401, "token_revoked")
     assert_error(refresh(client, tokens), 401, "token_revoked")
+
+
+def test_cli_says_in_one_line_that_the_database_does_not_answer():
+    # Port 1: nothing listens there. The app is made without the start's database check,
+    # as a command run while the database is still up would have been.
+    app = build_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/none")
+
+    result = app.test_cli_runner().invoke(args=["users", "lock", "alice"])
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith("error: DATABASE_URL: the database does not answer: ")
+    assert len(result.output.splitlines()) == 1 and "Traceback" not in result.output
