@@ -142,6 +142,37 @@ def test_with_redis_unreachable_revocations_go_on_and_throttled_endpoints_fail_c
     assert_error(client.get("/me", headers=bearer(laptop["access_token"])), 401, "token_revoked")
 
 
+# README, Running at scale: the endpoints that answer 503 while Redis is down.
+THROTTLED = [
+    "/register", "/login", "/login/mfa", "/login/passkey/options", "/login/passkey",
+    "/reauthenticate", "/reauthenticate/passkey/options", "/reauthenticate/passkey",
+    "/refresh", "/me/password", "/me/mfa/totp", "/me/mfa/totp/confirm",
+    "/me/mfa/recovery-codes", "/password/forgot", "/password/reset", "/email/verify",
+    "/email/verify/resend", "/introspect",
+]  # fmt: skip
+
+
+def test_with_redis_unreachable_the_throttled_endpoints_answer_503_and_others_go_on(
+    redis_proxy,
+):
+    app = make_app(REDIS_URL=through(REDIS_URL, redis_proxy), RATELIMIT_ENABLED=True)
+    make_user(app, "alice")
+    client = app.test_client()
+    tokens = login(client, "alice")
+    headers = bearer(tokens["access_token"])
+
+    redis_proxy.cut()
+
+    for path in THROTTLED:
+        token = tokens["refresh_token"] if path == "/refresh" else tokens["access_token"]
+        response = client.post(path, json={}, headers=bearer(token))
+        assert_error(response, 503)
+    assert client.get("/me", headers=headers).status_code == 200
+    assert client.get("/sessions", headers=headers).status_code == 200
+    assert client.post("/store", json={"name": "Shop"}, headers=headers).status_code == 201
+    assert client.post("/logout", headers=headers).status_code == 200
+
+
 def test_redis_holds_only_throttling_counters():
     app = make_app(RATELIMIT_ENABLED=True)
     make_user(app, "alice")
