@@ -7,7 +7,6 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 
 from auth import accounts, admin, events, factors, passwords
@@ -26,14 +25,12 @@ class Unavailable(click.ClickException):
 
 class Commands(AppGroup):
     """A group whose commands end with one line and a non-zero status, never a traceback,
-    when Redis (revocations, sessions) or the database stops answering: the start checks
-    only the database, and only once."""
+    when the database stops answering: the start checks it only once. (None of them needs
+    Redis: it holds only the throttling counters.)"""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except RedisError as error:
-            raise Unavailable(f"REDIS_URL: Redis does not answer: {_first_line(error)}") from None
         except OperationalError as error:
             reason = _first_line(error.orig or error)
             raise Unavailable(f"DATABASE_URL: the database does not answer: {reason}") from None

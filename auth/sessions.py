@@ -2,7 +2,6 @@
 
 import time
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -11,7 +10,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from auth import events
-from auth.revocation import Check, Revoked, current_blocklist
+from auth.revocation import Check
 from auth.revocation.database import purge
 from extensions import db
 from models import LoginSession, RevokedToken, User
@@ -161,12 +160,12 @@ def revoke(
         stmt = stmt.where(LoginSession.id == sid)
     if keep is not None:
         stmt = stmt.where(LoginSession.id != keep)
-    stmt = stmt.values(revoked_at=utcnow()).returning(LoginSession.id, LoginSession.expires_at)
-    revoked = [Revoked(*row) for row in db.session.execute(stmt)]
+    result = db.session.execute(stmt.values(revoked_at=utcnow()))
+    revoked: int = result.rowcount  # type: ignore[attr-defined]
     if event is not None:
-        log_event(event, user_id, event_sid, sessions=len(revoked), **details)
-    _commit_and_publish(sids=revoked)
-    return len(revoked)
+        log_event(event, user_id, event_sid, sessions=revoked, **details)
+    db.session.commit()
+    return revoked
 
 
 def revoke_token(claims: dict[str, Any]) -> None:
@@ -175,17 +174,7 @@ def revoke_token(claims: dict[str, Any]) -> None:
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(RevokedToken).values(jti=claims["jti"], expires_at=expires_at)
     db.session.execute(stmt.on_conflict_do_nothing(index_elements=["jti"]))
-    _commit_and_publish(jtis=[Revoked(claims["jti"], expires_at)])
-
-
-def _commit_and_publish(**revoked: Sequence[Revoked]) -> None:
-    store = current_blocklist()
-    # Before the commit: an unreachable store raises, the transaction rolls back, and
-    # the client gets a 503 with nothing half-done. After it, once more: a store that
-    # restarted empty in between and refilled from the database cannot have missed it.
-    store.publish(**revoked)
     db.session.commit()
-    store.publish(**revoked)
 
 
 def _purge_now_and_then() -> None:

@@ -15,6 +15,7 @@ from flask_jwt_extended import get_jwt_identity
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
+from redis import Redis
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -32,6 +33,12 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
     limiter.init_app(app)
+    url = app.config["REDIS_URL"]
+    # What readiness pings (resources/health.py): a client of the app's own, as the limiter
+    # has one storage per process, with short timeouts so that a probe answers in seconds.
+    app.extensions["redis"] = (
+        Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+    )
 
 
 def account_key(kind: str, name: str) -> str:

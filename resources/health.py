@@ -1,12 +1,12 @@
 """Liveness (the process answers) and readiness (a real round trip to each backing
 service), as orchestrators probe them apart; /health is readiness, as before."""
 
+from flask import current_app
 from flask.views import MethodView
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from auth.revocation import current_blocklist
 from extensions import db
 from schemas.health import HealthSchema
 from web.api import abort
@@ -25,7 +25,7 @@ def _database() -> str:
 
 
 def _redis() -> str | None:
-    client = getattr(current_blocklist(), "redis", None)
+    client = current_app.extensions["redis"]  # the throttling counters' (auth/throttling.py)
     if client is None:
         return None  # not configured
     try:

@@ -52,8 +52,8 @@ _apps: list[tuple[Flask, bool]] = []
 def build_app(**overrides: Any) -> Flask:
     """An app on the test configuration, without tables; disposed after the test."""
     app = create_app({**TEST_CONFIG, **overrides})
-    if app.config["REDIS_URL"]:
-        client = redis.Redis.from_url(app.config["REDIS_URL"])
+    if REDIS_URL:  # the suite's Redis, even for an app given another URL (or a dead one)
+        client = redis.Redis.from_url(REDIS_URL)
         client.flushdb()
         client.close()
     _apps.append((app, False))
@@ -90,9 +90,8 @@ def _dispose_apps() -> Iterator[None]:
                 db.drop_all(bind_key=None)
             for engine in db.engines.values():  # the app's, and the revocation check's
                 engine.dispose()
-        store = app.extensions["blocklist"]
-        if hasattr(store, "redis"):
-            store.redis.close()
+        if app.extensions["redis"] is not None:
+            app.extensions["redis"].close()
 
 
 @pytest.fixture

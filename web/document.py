@@ -226,8 +226,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "throttled": {"value": envelope(429, "Too many requests (10 per 1 minute); retry later.")}
     },
     "SERVICE_UNAVAILABLE": {
-        "store_down": {
-            "value": envelope(503, "The revocation store is unavailable; try again shortly.")
+        "redis_down": {
+            "value": envelope(
+                503, "Unreachable: redis.", errors={"database": "ok", "redis": "down"}
+            )
         }
     },
 }

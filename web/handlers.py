@@ -38,8 +38,8 @@ def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
 
 
 def _redis_unavailable(error: RedisError) -> ResponseReturnValue:
-    # Fail closed: without the revocation store no token can be trusted, and whatever
-    # the request had written is rolled back.
+    # Redis holds the throttling counters (REDIS_URL): a throttled request that cannot be
+    # counted is refused, not let through unthrottled, and whatever it wrote is rolled back.
     db.session.rollback()
     current_app.logger.error("redis unavailable: %s", error.__class__.__name__)
-    return error_response(503, "The revocation store is unavailable; try again shortly.")
+    return error_response(503, "The throttling store is unavailable; try again shortly.")

@@ -51,7 +51,8 @@ def check_migrated(app: Flask) -> None:
 
 def warn_redis(app: Flask) -> None:
     """An unreachable Redis is a warning, not a refusal: it may come up after the app,
-    and until it does /health/ready answers 503 and protected requests fail closed."""
+    and until it does /health/ready answers 503 and so do the throttled endpoints (their
+    counters are there); revocation and every other request go on."""
     url = app.config["REDIS_URL"]
     if not url:
         return

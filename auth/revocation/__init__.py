@@ -1,10 +1,10 @@
 """Revocation: which tokens and sessions are refused, checked on every protected request.
 
 The database is the source of truth: the sessions table for logins (a missing or revoked
-session refuses all its tokens) and revoked_tokens for single tokens. A store answers the
-check, and loads what the request needs of the user, in one round trip: the database
-itself by default (database.py), or Redis (redis_store.py) when REDIS_URL is set. The
-root module `blocklist` picks one; this package imports nothing else of `auth`.
+session refuses all its tokens) and revoked_tokens for single tokens. The store answers the
+check, and loads what the request needs of the user, in one round trip to the database
+(database.py), on every backend. The root module `blocklist` installs it; this package
+imports nothing else of `auth`.
 """
 
 from collections.abc import Sequence
@@ -40,15 +40,8 @@ class Check(NamedTuple):
     rotated_at: datetime | None = None
 
 
-class Revoked(NamedTuple):
-    key: str  # a jti or a sid
-    expires_at: datetime  # after it, nothing the entry refuses is valid anyway
-
-
 class Blocklist(Protocol):
     def check(self, claims: dict[str, Any]) -> Check: ...
-    def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
-        """Tell the store of revocations the database has (or is about to have)."""
 
 
 # What a request knows of its caller (Principal's fields), first in every check's row.
@@ -66,7 +59,7 @@ USER_COLUMNS = (
 )
 
 
-# What a check needs of the session after the user's columns, whatever the store.
+# What a check needs of the session after the user's columns.
 SESSION_COLUMNS = (
     LoginSession.refresh_jti,
     LoginSession.previous_refresh_jti,

@@ -1,7 +1,6 @@
-"""The default revocation store: the app's own database, shared by every worker and
-instance on it, and kept across restarts."""
+"""The revocation store: the app's own database, shared by every worker and instance on
+it, and kept across restarts."""
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +10,6 @@ from sqlalchemy import Engine, bindparam, delete, exists, or_
 from auth.revocation import (
     SESSION_COLUMNS,
     Check,
-    Revoked,
     after_user,
     params,
     principal_of,
@@ -65,9 +63,6 @@ class DatabaseBlocklist:
             return Check(None, False, None)
         revoked, *session = after_user(row)
         return Check(principal_of(row), bool(revoked), *session)
-
-    def publish(self, jtis: Sequence[Revoked] = (), sids: Sequence[Revoked] = ()) -> None:
-        pass  # the database rows are all there is
 
 
 def purge() -> int:

@@ -9,7 +9,7 @@ from auth import admin
 from extensions import db
 from models import LoginSession, User
 from models.types import utcnow
-from tests.conftest import DATABASE_URL, build_app
+from tests.conftest import DATABASE_URL, build_app, make_app
 from tests.factories import PASSWORD, assert_error, bearer, login, make_user, previous_step_code
 
 
@@ -416,7 +416,6 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, admin_id):
 def test_a_locked_account_cannot_sign_in_with_a_passkey_either():
     from tests.api.test_passkeys import ORIGIN, RP_ID, add_passkey, passkey_login
     from tests.authenticator import Authenticator
-    from tests.conftest import make_app
 
     app = make_app(PUBLIC_URL=ORIGIN)
     make_user(app, "alice")
@@ -549,20 +548,30 @@ def test_the_last_active_admin_is_never_deleted_by_another_admin_either(app, use
 @pytest.mark.parametrize(
     "args", [["users", "lock", "alice"], ["users", "mfa-reset", "alice"]], ids=" ".join
 )
-def test_cli_says_in_one_line_that_redis_does_not_answer(args):
-    from auth.revocation.redis_store import RedisBlocklist
-    from tests.conftest import make_app
-
-    app = make_app()
+def test_cli_revocations_need_no_redis(args):
+    # Redis holds only the throttling counters: a REDIS_URL whose port nothing listens on
+    # changes nothing for a command that ends sessions.
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
     make_user(app, "alice")
-    login(app.test_client(), "alice")  # a session to end: its revocation goes to Redis
-    # What blocklist.init_app makes of a REDIS_URL whose port nothing listens on.
-    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
-    app.extensions["blocklist"] = RedisBlocklist(app.config["REDIS_URL"])
+    client = app.test_client()
+    tokens = login(client, "alice")
 
     result = app.test_cli_runner().invoke(args=args)
 
+    assert result.exit_code == 0, result.output
+    assert "1 session(s) ended" in result.output
+    assert_error(me(client, tokens), 401, "token_revoked")
+    assert_error(refresh(client, tokens), 401, "token_revoked")
+
+
+def test_cli_says_in_one_line_that_the_database_does_not_answer():
+    # Port 1: nothing listens there. The app is made without the start's database check,
+    # as a command run while the database is still up would have been.
+    app = build_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/none")
+
+    result = app.test_cli_runner().invoke(args=["users", "lock", "alice"])
+
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit), result.exception
-    assert result.output.startswith("error: REDIS_URL: Redis does not answer: ")
+    assert result.output.startswith("error: DATABASE_URL: the database does not answer: ")
     assert len(result.output.splitlines()) == 1 and "Traceback" not in result.output

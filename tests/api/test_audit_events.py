@@ -2,12 +2,13 @@
 with the change it records, readable by the user (/me/events) and admins (/admin/events),
 and purged after the retention period."""
 
+import contextlib
 import json
 from datetime import timedelta
 
 import pytest
-from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from extensions import db
 from models import AuditEvent, User
@@ -180,38 +181,44 @@ def test_recovery_is_recorded(mail_app, mailbox):
     ]
 
 
-def test_a_change_that_fails_leaves_no_event(app, client, user_id, tokens, monkeypatch):
-    # The revocation store refuses the write (Redis unreachable, say): the password change,
-    # the revocation and the event are one transaction, all rolled back.
-    def unreachable(*args, **kwargs):
-        raise RedisConnectionError("down")
+@contextlib.contextmanager
+def revocations_failing(app):
+    """The database fails the sessions' revocation (it went away mid-request, say), after
+    the change that asked for it was written in the same transaction."""
 
-    monkeypatch.setattr(app.extensions["blocklist"], "publish", unreachable)
+    def fail(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("UPDATE sessions SET revoked_at"):
+            raise OperationalError(statement, None, ConnectionError("connection lost"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
+
+
+def test_a_change_that_fails_leaves_no_event(app, client, user_id, tokens):
+    # The password change, the revocation and the event are one transaction: all rolled back.
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
 
-    response = client.post("/me/password", json=body, headers=bearer(tokens["access_token"]))
+    with revocations_failing(app):
+        response = client.post("/me/password", json=body, headers=bearer(tokens["access_token"]))
 
     assert_error(response, 503)
     assert rows(app, event="password_changed") == []
-    monkeypatch.undo()
     assert login(client, "alice", PASSWORD)  # the old password still works
 
 
-def test_a_lock_that_fails_leaves_no_event_and_no_lock(
-    app, client, user_id, admin_headers, monkeypatch
-):
+def test_a_lock_that_fails_leaves_no_event_and_no_lock(app, client, user_id, admin_headers):
     tokens = login(client, "alice")
 
-    def unreachable(*args, **kwargs):
-        raise RedisConnectionError("down")
-
-    monkeypatch.setattr(app.extensions["blocklist"], "publish", unreachable)
-
-    response = client.post(f"/admin/users/{user_id}/lock", json={}, headers=admin_headers)
+    with revocations_failing(app):
+        response = client.post(f"/admin/users/{user_id}/lock", json={}, headers=admin_headers)
 
     assert_error(response, 503)
     assert rows(app, event="account_locked") == []
-    monkeypatch.undo()
     assert client.get("/me", headers=bearer(tokens["access_token"])).status_code == 200
 
 

@@ -1,4 +1,5 @@
-"""Several instances on one PostgreSQL and one Redis, and faults that fail closed.
+"""Several instances on one PostgreSQL and one Redis, and faults: revocations never wait
+for Redis, and what cannot be decided fails closed.
 
 Run by `make test-services` (TEST_DATABASE_URL and TEST_REDIS_URL set); the SQLite run
 deselects them, since they are about those services."""
@@ -111,42 +112,109 @@ def database_proxy():
     proxy.close()
 
 
-def test_with_redis_unreachable_checks_go_on_and_revocations_fail_closed(redis_proxy):
-    app = make_app(REDIS_URL=through(REDIS_URL, redis_proxy))
+def test_with_redis_unreachable_revocations_go_on_and_throttled_endpoints_fail_closed(
+    redis_proxy,
+):
+    app = make_app(REDIS_URL=through(REDIS_URL, redis_proxy), RATELIMIT_ENABLED=True)
+    make_user(app, "alice")
+    client = app.test_client()
+    laptop, phone = login(client, "alice"), login(client, "alice")
+
+    redis_proxy.cut()
+
+    # Redis holds only the throttling counters (README, Running at scale): the database
+    # answers every check and takes every revocation.
+    assert client.get("/me", headers=bearer(laptop["access_token"])).status_code == 200
+    assert client.post("/logout", headers=bearer(laptop["access_token"])).status_code == 200
+    assert_error(client.get("/me", headers=bearer(laptop["access_token"])), 401, "token_revoked")
+    assert client.post("/logout/all", headers=bearer(phone["access_token"])).status_code == 200
+    assert_error(client.get("/me", headers=bearer(phone["access_token"])), 401, "token_revoked")
+    # A password check cannot be counted: refused, rather than let guesses through unthrottled.
+    refused = client.post("/login", json={"username": "alice", "password": PASSWORD})
+    assert assert_error(refused, 503)["message"].startswith("The throttling store is unavailable")
+    health = assert_error(client.get("/health"), 503)
+    assert health["errors"] == {"database": "ok", "redis": "down"}
+
+    redis_proxy.restore()
+
+    assert client.get("/health").status_code == 200
+    assert login(client, "alice")
+    assert_error(client.get("/me", headers=bearer(laptop["access_token"])), 401, "token_revoked")
+
+
+# README, Running at scale: the endpoints that answer 503 while Redis is down.
+THROTTLED = [
+    "/register", "/login", "/login/mfa", "/login/passkey/options", "/login/passkey",
+    "/reauthenticate", "/reauthenticate/passkey/options", "/reauthenticate/passkey",
+    "/refresh", "/me/password", "/me/mfa/totp", "/me/mfa/totp/confirm",
+    "/me/mfa/recovery-codes", "/password/forgot", "/password/reset", "/email/verify",
+    "/email/verify/resend", "/introspect",
+]  # fmt: skip
+
+
+def test_with_redis_unreachable_the_throttled_endpoints_answer_503_and_others_go_on(
+    redis_proxy,
+):
+    app = make_app(REDIS_URL=through(REDIS_URL, redis_proxy), RATELIMIT_ENABLED=True)
     make_user(app, "alice")
     client = app.test_client()
     tokens = login(client, "alice")
     headers = bearer(tokens["access_token"])
-    assert client.get("/me", headers=headers).status_code == 200
 
     redis_proxy.cut()
 
-    # The database answers every check (README, Running at scale): nothing revoked can
-    # pass for want of Redis, so a valid token still works.
+    for path in THROTTLED:
+        token = tokens["refresh_token"] if path == "/refresh" else tokens["access_token"]
+        response = client.post(path, json={}, headers=bearer(token))
+        assert_error(response, 503)
     assert client.get("/me", headers=headers).status_code == 200
-    health = assert_error(client.get("/health"), 503)
-    assert health["errors"] == {"database": "ok", "redis": "down"}
-    assert_error(client.post("/logout", headers=headers), 503)  # and so nothing was revoked
-
-    redis_proxy.restore()
-
-    assert client.get("/me", headers=headers).status_code == 200
-    assert client.get("/health").status_code == 200
+    assert client.get("/sessions", headers=headers).status_code == 200
+    assert client.post("/store", json={"name": "Shop"}, headers=headers).status_code == 201
     assert client.post("/logout", headers=headers).status_code == 200
-    assert_error(client.get("/me", headers=headers), 401, "token_revoked")
 
 
-def test_a_redis_that_restarted_empty_never_lets_a_revoked_session_back(app, client, user_id):
-    if not app.config["REDIS_URL"]:
-        pytest.fail("this run has no Redis")
-    revoked, alive = login(client, "alice"), login(client, "alice")
-    client.post("/logout", headers=bearer(revoked["access_token"]))
+def test_redis_holds_only_throttling_counters():
+    app = make_app(RATELIMIT_ENABLED=True)
+    make_user(app, "alice")
+    client = app.test_client()
+    tokens = login(client, "alice")
+    client.post("/login", json={"username": "alice", "password": "a wrong guess"})
+    client.post("/logout", headers=bearer(tokens["access_token"]))
 
-    redis.Redis.from_url(REDIS_URL).flushdb()  # what a restart without persistence leaves
+    keys = [key.decode() for key in redis.Redis.from_url(REDIS_URL).keys("*")]
 
-    assert_error(client.get("/me", headers=bearer(revoked["access_token"])), 401, "token_revoked")
-    assert_error(client.post("/refresh", headers=bearer(revoked["refresh_token"])), 401)
-    assert client.get("/me", headers=bearer(alive["access_token"])).status_code == 200
+    # Flask-Limiter's counters (per address, and per account: "/account/"), nothing else.
+    assert any("/account/" in key for key in keys), keys
+    assert all(key.startswith("LIMITS:LIMITER/jwt-api/") for key in keys), keys
+
+
+@pytest.fixture
+def two_instances_on_a_redis_to_cut(tmp_path, redis_proxy):
+    env = services_env(
+        tmp_path,
+        JWT_SECRET_KEY="scale-test-secret-long-enough-for-hs256-ok",
+        REDIS_URL=through(REDIS_URL, redis_proxy),
+        FLASK_RATELIMIT_ENABLED="true",
+    )
+    first, second = Server(env), Server(env)
+    with first, second:
+        yield first, second
+
+
+def test_with_redis_unreachable_a_logout_through_one_instance_is_refused_by_the_other(
+    two_instances_on_a_redis_to_cut, redis_proxy
+):
+    first, second = two_instances_on_a_redis_to_cut
+    tokens = signup_and_login(first)
+
+    redis_proxy.cut()
+
+    assert first.request("POST", "/logout", tokens["access_token"])[0] == 200
+    status, body = second.request("GET", "/me", tokens["access_token"])
+    assert (status, body["error"]) == (401, "token_revoked")
+    assert first.request("GET", "/health")[1]["errors"]["redis"] == "down"
+    body = {"username": "alice", "password": PASSWORD}
+    assert second.request("POST", "/login", body=body)[0] == 503
 
 
 def test_with_the_database_unreachable_every_endpoint_answers_503_json(database_proxy):
