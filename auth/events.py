@@ -76,11 +76,6 @@ def _committing(session: Session) -> None:
         session.execute(insert(cast(Table, AuditEvent.__table__)), pending)
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-
-
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
     # The change these events recorded did not happen: neither did they.
