@@ -298,3 +298,5 @@ def test_a_request_sees_its_tokens_header_as_signed_when_seen_again_too(app, cli
             header = get_jwt_header()
 
         assert header == pyjwt.get_unverified_header(token)
+        cache = app.extensions.get("verified_tokens")
+        assert cache is None or cache.get(token) is not None  # on: answered from it
