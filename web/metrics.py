@@ -35,9 +35,32 @@ EVENTS = Counter(
 )
 
 
+# A client may send any method name; each would become a time series of its own, so any
+# method HTTP does not define (RFC 9110 §9) is counted as "_OTHER" (OpenTelemetry's
+# convention for http.request.method).
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
+# Each request's labelled children, kept by their labels: `labels()` validates and looks
+# them up under a lock on every call. Endpoints are route rules ("<unmatched>" for any
+# unrouted path) and methods are the few above, so the keys stay few.
+_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, endpoint, str(status)).inc()
-    LATENCY.labels(method, endpoint).observe(seconds)
+    """Count one answered request and its duration in `seconds`."""
+    if method not in KNOWN_METHODS:
+        method = "_OTHER"
+    key = (method, endpoint, status)
+    children = _children.get(key)
+    if children is None:
+        children = (
+            REQUESTS.labels(method, endpoint, str(status)),
+            LATENCY.labels(method, endpoint),
+        )
+        _children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def count_event(name: str) -> None:

@@ -90,3 +90,20 @@ def test_a_throttled_request_is_a_security_event(caplog):
     events = [getattr(record, "event", None) for record in caplog.records]
     assert throttled.status_code == 429
     assert events.count("throttled") == 1 and events.count("register") == 1
+
+
+def test_a_method_http_does_not_define_is_counted_as_other():
+    # Any method name a client invents would otherwise be a time series of its own.
+    from tests.conftest import build_app
+
+    app = build_app(METRICS_TOKEN=METRICS_TOKEN)
+    client = app.test_client()
+
+    answered = client.open("/nowhere", method="BREW")
+    client.open("/nowhere", method="BREW2")
+    client.get("/nowhere")
+    text = client.get("/metrics", headers=bearer(METRICS_TOKEN)).get_data(as_text=True)
+
+    assert answered.status_code == 404 and answered.json["code"] == 404
+    assert 'method="_OTHER"' in text and 'method="GET",status="404"' in text
+    assert "BREW" not in text
