@@ -2,17 +2,35 @@
 
 from flask import Flask, Response
 
+# Set on every answer, replacing any a view set.
+_ALWAYS = {
+    "X-Content-Type-Options": "nosniff",
+    # No page of this app may be framed by another site (clickjacking): CSP Level 2 for
+    # current browsers, X-Frame-Options for older ones.
+    "X-Frame-Options": "DENY",
+}
+# Set unless the view chose its own (the docs page sets a fuller policy).
+_DEFAULTS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    # Token and account responses must never sit in a cache (RFC 6749 §5.1).
+    "Cache-Control": "no-store",
+}
+_ALWAYS_LOWER = frozenset(name.lower() for name in _ALWAYS)
+
 
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # No page of this app may be framed by another site (clickjacking): CSP Level 2 for
-    # current browsers, X-Frame-Options for older ones. The docs page sets a fuller CSP.
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    # Token and account responses must never sit in a cache (RFC 6749 §5.1).
-    response.headers.setdefault("Cache-Control", "no-store")
+    # One pass over the headers: each Headers.set or setdefault scans them all, and this
+    # runs on every answer.
+    present = {name.lower() for name, _ in response.headers}
+    if present & _ALWAYS_LOWER:
+        response.headers.update(_ALWAYS)
+    else:
+        response.headers.extend(_ALWAYS)
+    response.headers.extend(
+        (name, value) for name, value in _DEFAULTS.items() if name.lower() not in present
+    )
     return response

@@ -218,5 +218,19 @@ def test_the_docs_page_allows_only_its_own_scripts_and_no_framing(client):
 def test_every_answer_forbids_framing(client, path):
     response = client.get(path)
 
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert response.headers.getlist("Content-Security-Policy") == ["frame-ancestors 'none'"]
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_a_view_that_chose_its_policy_or_caching_keeps_it_once(client):
+    docs = client.get("/swagger-ui")
+    keys = client.get("/.well-known/jwks.json")
+
+    assert len(docs.headers.getlist("Content-Security-Policy")) == 1
+    assert docs.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert keys.headers.getlist("Cache-Control") == ["public, max-age=300"]
+    for response in (docs, keys):
+        assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+        assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
