@@ -48,6 +48,7 @@ from web import (
     swagger,
 )
 from web.api import Api
+from web.application import App
 from web.converters import IdConverter, id_parameter_schema
 from web.handlers import register_error_handlers
 
@@ -80,7 +81,7 @@ def check_start() -> None:
 
 def _build(overrides: Mapping[str, Any] | None) -> Flask:
     # INSTANCE_PATH: where the generated key and the default SQLite file live.
-    app = Flask(__name__, instance_path=os.getenv("INSTANCE_PATH") or None)
+    app = App(__name__, instance_path=os.getenv("INSTANCE_PATH") or None)
     config.load(app, overrides)
     if not app.testing:  # under pytest, pytest's capture owns logging
         logs.configure(app)
