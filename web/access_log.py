@@ -23,32 +23,37 @@ def init_app(app: Flask) -> None:
 
 def _start() -> None:
     g.started = time.perf_counter()
-    given = request.headers.get("X-Request-ID", "")
+    given = request.environ.get("HTTP_X_REQUEST_ID", "")
     g.request_id = given if re.fullmatch(REQUEST_ID, given) else uuid.uuid4().hex
 
 
 def _finish(response: Response) -> Response:
+    # Every `request.x` goes through a context-local proxy; this hook runs on every
+    # request, so it reads the request object once.
+    current = request._get_current_object()  # type: ignore[attr-defined]
     started = g.get("started")
     duration = time.perf_counter() - started if started is not None else 0.0
     request_id = g.get("request_id") or uuid.uuid4().hex
+    status = response.status_code
     response.headers["X-Request-ID"] = request_id
-    if response.status_code == 429:
-        audit.event("throttled", None, None, path=request.path)
-    endpoint = request.url_rule.rule if request.url_rule else "<unmatched>"
-    metrics.observe_request(request.method, endpoint, response.status_code, duration)
+    method, path = current.method, current.path
+    if status == 429:
+        audit.event("throttled", None, None, path=path)
+    endpoint = current.url_rule.rule if current.url_rule else "<unmatched>"
+    metrics.observe_request(method, endpoint, status, duration)
     # json.dumps: under LOG_FORMAT=text too, a "\n" in the path stays inside the line.
     log.info(
         "%s %s %s",
-        request.method,
-        json.dumps(request.path),
-        response.status_code,
+        method,
+        json.dumps(path),
+        status,
         extra={
             "request_id": request_id,
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
+            "method": method,
+            "path": path,
+            "status": status,
             "duration_ms": round(duration * 1000, 2),
-            "client": request.remote_addr,
+            "client": current.remote_addr,
         },
     )
     return response

@@ -7,6 +7,7 @@ API answers the same way). Routes the document does not describe (the account pa
 its recovery links, Swagger UI, the metrics) are left alone.
 """
 
+import functools
 import re
 from typing import Any
 
@@ -33,6 +34,12 @@ def _documented(spec: dict[str, Any]) -> dict[tuple[str, str], frozenset[str]]:
     return table
 
 
+@functools.cache  # a route's rule, so as many entries as the app has routes
+def _openapi_path(rule: str) -> str:
+    """A Flask rule as its OpenAPI path: /item/<id:item_id> -> /item/{item_id}."""
+    return re.sub(_VARIABLE, r"{\1}", rule)
+
+
 def init_app(app: Flask, api: Api) -> None:
     state: dict[str, dict[tuple[str, str], frozenset[str]]] = {}
 
@@ -42,7 +49,7 @@ def init_app(app: Flask, api: Api) -> None:
         if "table" not in state:  # once per worker: the document is fixed after start
             state["table"] = _documented(api.spec.to_dict())
         method = "get" if request.method == "HEAD" else request.method.lower()
-        names = state["table"].get((re.sub(_VARIABLE, r"{\1}", request.url_rule.rule), method))
+        names = state["table"].get((_openapi_path(request.url_rule.rule), method))
         if names is None:
             return
         unknown = [name for name in request.args if name not in names]
