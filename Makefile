@@ -73,7 +73,7 @@ $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
 	$(BIN)/pip install -q -r bench/requirements.txt
 	touch $@
 
-bench: $(VENV)/.installed-bench ## The benchmark with its peers (about 15 minutes); BENCH_DATABASE_URL/BENCH_REDIS_URL for PostgreSQL + Redis
+bench: $(VENV)/.installed-bench ## The benchmark with its peers (about 30 minutes); BENCH_DATABASE_URL/BENCH_REDIS_URL for PostgreSQL + Redis
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 

@@ -209,6 +209,10 @@ def memory(workdir: Path) -> tuple[list[int], list[int], int]:
         # wrk runs for its whole duration even once the script stops, so the warm-up
         # measures the rate and the main run is sized from it.
         forever = {"CYCLES": "1e12"}
+        # Two connections may both land on one worker, leaving the other cold: its "before"
+        # then misses its own warm-up (+17.6 MB in one run, flat once warm). Enough
+        # connections first for every worker to serve its share.
+        wrk(server.url, 10, connections=4 * WORKERS, script="cycle.lua", extra_env=forever)
         warmup = wrk(server.url, 10, connections=2, script="cycle.lua", extra_env=forever)
         before = server.worker_rss_kb()
         seconds = int(CYCLES / (warmup["rps"] / 2) * 1.3) + 5
