@@ -15,7 +15,6 @@ _DEFAULTS = {
     # Token and account responses must never sit in a cache (RFC 6749 §5.1).
     "Cache-Control": "no-store",
 }
-_ALWAYS_LOWER = frozenset(name.lower() for name in _ALWAYS)
 
 
 def init_app(app: Flask) -> None:
@@ -25,12 +24,14 @@ def init_app(app: Flask) -> None:
 def _security_headers(response: Response) -> Response:
     # One pass over the headers: each Headers.set or setdefault scans them all, and this
     # runs on every answer.
-    present = {name.lower() for name, _ in response.headers}
-    if present & _ALWAYS_LOWER:
-        response.headers.update(_ALWAYS)
-    else:
-        response.headers.extend(_ALWAYS)
-    response.headers.extend(
-        (name, value) for name, value in _DEFAULTS.items() if name.lower() not in present
-    )
+    headers = response.headers
+    present = {name.lower() for name, _ in headers}
+    for name, value in _ALWAYS.items():
+        if name.lower() in present:
+            headers.set(name, value)
+        else:
+            headers.add(name, value)
+    for name, value in _DEFAULTS.items():
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
