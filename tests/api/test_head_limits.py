@@ -2,6 +2,7 @@
 counted is what werkzeug lists as the request's headers."""
 
 import pytest
+from flask import request
 
 from tests.factories import assert_error
 from web.limits import MAX_HEADER_BYTES, MAX_HEADER_FIELDS, MAX_TARGET_BYTES
@@ -13,8 +14,6 @@ def fields_sent(client, headers: dict[str, str], data: str | None = None) -> lis
     environ = client.environ_base
     context = client.application.test_request_context
     with context("/health", headers=headers, data=data, environ_base=environ):
-        from flask import request
-
         return list(request.headers.items())
 
 
