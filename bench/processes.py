@@ -23,6 +23,14 @@ def granian(target: str) -> list[str]:
     return [PYTHON, "-c", f"import server; server.serve({target!r}, access_log=False)"]
 
 
+def granian_baseline(target: str) -> list[str]:
+    """An earlier checkout served by this tree's server.py with the same settings, but
+    without its start checks: they belong to this tree's app, not the earlier one's."""
+    serve = f"Server(**server.settings({target!r})).serve()"
+    code = f"import server; from granian.server import Server; {serve}"
+    return [PYTHON, "-c", code]
+
+
 def gunicorn(target: str, *options: str) -> list[str]:
     # No control socket: two gunicorns on one host would share one (PITFALLS).
     base = [PYTHON, "-m", "gunicorn", "--no-control-socket", "-w", str(WORKERS)]
@@ -40,7 +48,9 @@ def uvicorn(target: str) -> list[str]:
 
 
 class Server:
-    def __init__(self, command: list[str], env: dict[str, str], port: int) -> None:
+    def __init__(
+        self, command: list[str], env: dict[str, str], port: int, cwd: Path = ROOT
+    ) -> None:
         self.url = f"http://127.0.0.1:{port}"
         if "gunicorn" in command:
             command = [*command[:-1], "-b", f"127.0.0.1:{port}", command[-1]]
@@ -48,7 +58,7 @@ class Server:
             command = [*command, "--port", str(port)]
         self.process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=cwd,
             env={**env, "PORT": str(port), "WEB_CONCURRENCY": str(WORKERS)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

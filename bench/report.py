@@ -15,7 +15,26 @@ NAMES = {
     "me:services": "this API, GET /me (PostgreSQL + Redis)",
     "item:services": "this API, GET /item, page of 20 (PostgreSQL + Redis)",
     "refresh:services": "this API, POST /refresh (PostgreSQL + Redis)",
+    "me:baseline": "BENCH_BASELINE, GET /me (SQLite)",
+    "item:baseline": "BENCH_BASELINE, GET /item, page of 20 (SQLite)",
+    "refresh:baseline": "BENCH_BASELINE, POST /refresh (SQLite)",
+    "me:baseline-services": "BENCH_BASELINE, GET /me (PostgreSQL + Redis)",
+    "item:baseline-services": "BENCH_BASELINE, GET /item, page of 20 (PostgreSQL + Redis)",
+    "refresh:baseline-services": "BENCH_BASELINE, POST /refresh (PostgreSQL + Redis)",
 }
+# The throughput targets: (what, target, the ratio from the medians and the login row).
+# "api"/"services" name this tree's rows, "baseline"/"baseline-services" the earlier code's.
+TARGETS = [
+    ("GET /me, × the article's FastAPI /me", 1.0, lambda m, lg, a, s: m[f"me:{a}"] / m["article"]),
+    ("GET /item, ×", 0.7, lambda m, lg, a, s: m[f"item:{a}"] / m["article"]),
+    ("POST /refresh, ×", 0.25, lambda m, lg, a, s: m[f"refresh:{a}"] / m["article"]),
+    ("POST /login, of the hash-bound ceiling", 0.95, lambda m, lg, a, s: lg["rps"] / lg["ceiling"]),
+    (
+        "GET /me on PostgreSQL + Redis, × its SQLite GET /me",
+        0.75,
+        lambda m, lg, a, s: m[f"me:{s}"] / m[f"me:{a}"] if f"me:{s}" in m else None,
+    ),
+]
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -40,12 +59,15 @@ def report(rows, login, slow, revoked, count, before, after, cycles, settings: s
                 f"| {name} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
                 f"{row['errors']:.0f} | {row['rps'] / article:.2f} |"
             )
-    ceiling = login["ceiling"]
-    lines.append(
-        f"| this API, POST /login (600,000 rounds, SQLite) | {login['rps']:.1f} | "
-        f"{login['p50']:.0f} | {login['p99']:.0f} | {login['errors']:.0f} | "
-        f"{login['rps'] / ceiling:.2f} of the hash-bound ceiling ({ceiling:.1f}/s) |"
-    )
+    for key, who in (("api", "this API"), ("baseline", "BENCH_BASELINE")):
+        if key in login:
+            row, ceiling = login[key], login[key]["ceiling"]
+            lines.append(
+                f"| {who}, POST /login (600,000 rounds, SQLite) | {row['rps']:.1f} | "
+                f"{row['p50']:.0f} | {row['p99']:.0f} | {row['errors']:.0f} | "
+                f"{row['rps'] / ceiling:.2f} of the hash-bound ceiling ({ceiling:.1f}/s) |"
+            )
+    login, ceiling = login["api"] | {"baseline": login.get("baseline")}, login["api"]["ceiling"]
     empty, full = median_of(revoked["empty"]), median_of(revoked["full"])
     growth = [(b2 - b1) / 1024 for b1, b2 in zip(before, after, strict=True)]
     health = slow["health"]
@@ -79,6 +101,8 @@ def report(rows, login, slow, revoked, count, before, after, cycles, settings: s
         + f" (largest growth {max(growth):+.1f} MB; target within 10 MB).",
         "",
     ]
+    if login["baseline"]:
+        lines += before_after({key: row["rps"] for key, row in medians.items()}, login)
     text = "\n".join(lines)
     print("\n" + text)
     head = "# Benchmark results\n\nWritten by `make bench`; earlier runs below it.\n\n"
@@ -86,3 +110,22 @@ def report(rows, login, slow, revoked, count, before, after, cycles, settings: s
     old = re.sub(r"^# Benchmark results\n.*?\n\n", "", old, count=1, flags=re.S)
     old = old.replace("### Latest run", "### Earlier run", 1)
     RESULTS.write_text(head + text + "\n" + old)
+
+
+def before_after(rps: dict[str, float], login: dict) -> list[str]:
+    """Each throughput target, for this tree and BENCH_BASELINE from the same run: a change
+    keeps its targets when it meets every one the baseline met."""
+    lines = [
+        "Before (BENCH_BASELINE) and after (this tree), the same run:",
+        "",
+        "| target | wanted | before | met | after | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for what, wanted, ratio in TARGETS:
+        before = ratio(rps, login["baseline"], "baseline", "baseline-services")
+        after = ratio(rps, login, "api", "services")
+        if before is None or after is None:
+            continue
+        met = ("yes" if before >= wanted else "no", "yes" if after >= wanted else "no")
+        lines.append(f"| {what} | {wanted} | {before:.2f} | {met[0]} | {after:.2f} | {met[1]} |")
+    return [*lines, ""]

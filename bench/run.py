@@ -6,6 +6,12 @@ after round, so that drift in the machine's speed hits every row alike. Prints a
 bench/results.md with the machine's description. BENCH_DATABASE_URL / BENCH_REDIS_URL add
 the API on PostgreSQL + Redis to the same run (its public schema is dropped: never point
 it at a database you keep).
+
+BENCH_BASELINE=<a checkout of an earlier commit> adds that code's rows to the same run,
+served and loaded the same way, and a before/after table of the targets: the way to show
+that a change keeps every target the code met before. `git worktree add --detach
+/tmp/before <commit>` makes one. With BENCH_DATABASE_URL it gets its own database beside
+that one (<name>_baseline) and the next Redis database number.
 """
 
 import multiprocessing
@@ -24,13 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.*, serv
 
 from bench import slow  # noqa: E402
 from bench.processes import (  # noqa: E402
-    BENCH,
     CONNECTIONS,
     PYTHON,
     ROOT,
     WORKERS,
     Server,
     granian,
+    granian_baseline,
     gunicorn,
     uvicorn,
     wrk,
@@ -44,9 +50,10 @@ SLOW_SECONDS = int(os.getenv("BENCH_SLOW_SECONDS", "20"))
 SECRET = "benchmark-secret-that-is-long-enough-for-hs256!!"
 DEFAULT_ROUNDS = 600_000
 SERVICES = bool(os.getenv("BENCH_DATABASE_URL"))
+BASELINE = Path(os.environ["BENCH_BASELINE"]).resolve() if os.getenv("BENCH_BASELINE") else None
 
 
-def env_for(database: str, rounds: int, redis_url: str | None) -> dict[str, str]:
+def env_for(database: str, rounds: int, redis_url: str | None, root: Path = ROOT) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -60,20 +67,25 @@ def env_for(database: str, rounds: int, redis_url: str | None) -> dict[str, str]
         FLASK_PASSWORD_HASH_ROUNDS=str(rounds),
         # The benchmark outlasts the default 15 minutes; its seeded tokens must not expire.
         FLASK_JWT_ACCESS_TOKEN_EXPIRES="86400",
-        PYTHONPATH=str(ROOT),
+        # An earlier checkout first, then this tree for what it lacks (server.py, web.logs).
+        PYTHONPATH=str(ROOT) if root == ROOT else f"{root}{os.pathsep}{ROOT}",
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
 
 
-def fresh_database(workdir: Path, name: str, services: bool) -> tuple[str, str | None]:
+def fresh_database(
+    workdir: Path, name: str, services: bool, baseline: bool = False
+) -> tuple[str, str | None]:
     if not services:
         return f"sqlite:///{workdir}/{name}.db", None
     import redis
     import sqlalchemy
 
     url, redis_url = os.environ["BENCH_DATABASE_URL"], os.getenv("BENCH_REDIS_URL")
+    if baseline:
+        url, redis_url = _beside(url, redis_url)
     engine = sqlalchemy.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sqlalchemy.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -83,17 +95,48 @@ def fresh_database(workdir: Path, name: str, services: bool) -> tuple[str, str |
     return url, redis_url
 
 
+def _beside(url: str, redis_url: str | None) -> tuple[str, str | None]:
+    """The baseline's own PostgreSQL database (created if missing) and Redis database
+    number, so that the two codes never share rows or keys."""
+    import redis
+    import sqlalchemy
+
+    main = sqlalchemy.make_url(url)
+    own = main.set(database=f"{main.database}_baseline")
+    engine = sqlalchemy.create_engine(main, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(
+            sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+            {"name": own.database},
+        ).first()
+        if not exists:
+            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    if redis_url:
+        number = redis.Redis.from_url(redis_url).connection_pool.connection_kwargs.get("db", 0)
+        redis_url = f"{redis_url.rsplit('/', 1)[0]}/{int(number) + 1}"
+    return own.render_as_string(hide_password=False), redis_url
+
+
 def prepare(
-    workdir: Path, name: str, rounds: int, refresh_files: int, revoked: int, services=False
+    workdir: Path,
+    name: str,
+    rounds: int,
+    refresh_files: int,
+    revoked: int,
+    services=False,
+    root: Path = ROOT,
 ) -> dict:
+    """A migrated, seeded database for the code in `root` (this tree, or BENCH_BASELINE),
+    each with its own migrations and seed script."""
     out = workdir / name
     out.mkdir()
-    url, redis_url = fresh_database(workdir, name, services)
-    env = env_for(url, rounds, redis_url)
+    url, redis_url = fresh_database(workdir, name, services, baseline=root != ROOT)
+    env = env_for(url, rounds, redis_url, root)
     flask = [PYTHON, "-m", "flask", "--app", "app", "db", "upgrade"]
-    subprocess.run(flask, cwd=ROOT, env=env, check=True, capture_output=True)
-    seed = [PYTHON, str(BENCH / "seed.py"), str(out), str(refresh_files), "20000", str(revoked)]
-    subprocess.run(seed, cwd=ROOT, env=env, check=True)
+    subprocess.run(flask, cwd=root, env=env, check=True, capture_output=True)
+    seed = [PYTHON, str(root / "bench" / "seed.py"), str(out), str(refresh_files), "20000"]
+    subprocess.run([*seed, str(revoked)], cwd=root, env=env, check=True)
     return {"env": env, "dir": out, "access": (out / "access.txt").read_text().strip()}
 
 
@@ -134,6 +177,13 @@ def throughput(workdir: Path) -> tuple[dict, dict, dict]:
     """Every row, ROUNDS times, interleaved; then login against its ceiling."""
     sqlite = prepare(workdir, "main", DEFAULT_ROUNDS, ROUNDS, 0)
     services = prepare(workdir, "services", DEFAULT_ROUNDS, ROUNDS, 0, True) if SERVICES else None
+    apis = {"api": sqlite, "services": services}
+    if BASELINE:
+        apis["baseline"] = prepare(workdir, "baseline", DEFAULT_ROUNDS, ROUNDS, 0, root=BASELINE)
+        if SERVICES:
+            apis["baseline-services"] = prepare(
+                workdir, "baseline-services", DEFAULT_ROUNDS, ROUNDS, 0, True, BASELINE
+            )
     tokens = peer_tokens()
     servers = {
         "floor": Server(granian("bench.floor:create_app"), sqlite["env"], 5101),
@@ -143,18 +193,28 @@ def throughput(workdir: Path) -> tuple[dict, dict, dict]:
     }
     if services:
         servers["services"] = Server(granian("app:create_app"), services["env"], 5105)
+    for port, key in ((5110, "baseline"), (5111, "baseline-services")):
+        if apis.get(key):
+            command = granian_baseline("app:create_app")
+            servers[key] = Server(command, apis[key]["env"], port, cwd=BASELINE)
     rows: dict[str, list[dict]] = {}
 
     def measure(name: str, url: str, **options) -> None:
         rows.setdefault(name, []).append(wrk(url, SECONDS, **options))
 
     try:
+        # Unrecorded: a worker's first requests fill its caches (compiled statements,
+        # imports on first use), which would count against whichever row comes first.
+        for key, db in apis.items():
+            if db is not None:
+                for path in ("/me", "/item?page_size=20"):
+                    wrk(servers[key].url + path, 2, headers=bearer(db["access"]))
         for n in range(ROUNDS):
             print(f"round {n + 1}/{ROUNDS}", flush=True)
             measure("floor", servers["floor"].url + "/me")
             measure("article", servers["article"].url + "/me", headers=bearer(tokens["article"]))
             measure("jwt_only", servers["jwt_only"].url + "/me", headers=bearer(tokens["jwt_only"]))
-            for key, db in (("api", sqlite), ("services", services)):
+            for key, db in apis.items():
                 if db is None:
                     continue
                 url, auth = servers[key].url, bearer(db["access"])
@@ -164,12 +224,18 @@ def throughput(workdir: Path) -> tuple[dict, dict, dict]:
                 measure(f"refresh:{key}", url, script="refresh.lua", extra_env=spend)
         print("login at the default rounds ...", flush=True)
         # The ceiling is timed between the login runs, so that drift hits both alike.
-        runs, ceilings = [], [hash_ceiling(DEFAULT_ROUNDS)]
-        for _ in range(3):
-            login = servers["api"].url + "/login"
-            runs.append(wrk(login, 10, connections=8, script="login.lua"))
-            ceilings.append(hash_ceiling(DEFAULT_ROUNDS))
-        login = median_of(runs) | {"ceiling": statistics.median(ceilings)}
+        logins = [key for key in ("api", "baseline") if key in servers]
+        runs: dict[str, list[dict]] = {key: [] for key in logins}
+        ceilings = [hash_ceiling(DEFAULT_ROUNDS)]
+        for n in range(4 if BASELINE else 3):
+            # With a baseline the two take turns at going first: the later run of a pair
+            # meets a machine warmed (or slowed) by the earlier one.
+            for key in logins if n % 2 == 0 else logins[::-1]:
+                url = servers[key].url + "/login"
+                runs[key].append(wrk(url, 10, connections=8, script="login.lua"))
+                ceilings.append(hash_ceiling(DEFAULT_ROUNDS))
+        ceiling = {"ceiling": statistics.median(ceilings)}
+        login = {key: median_of(runs[key]) | ceiling for key in logins}
         print(f"slow clients ({SLOW_SECONDS} s) ...", flush=True)
         slow_result = slow.check(servers["api"], wrk, seconds=SLOW_SECONDS)
     finally:
