@@ -25,6 +25,7 @@ import tempfile
 import time
 import timeit
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.*, server
 
@@ -114,7 +115,10 @@ def _beside(url: str, redis_url: str | None) -> tuple[str, str | None]:
     engine.dispose()
     if redis_url:
         number = redis.Redis.from_url(redis_url).connection_pool.connection_kwargs.get("db", 0)
-        redis_url = f"{redis_url.rsplit('/', 1)[0]}/{int(number) + 1}"
+        # The number is the URL's path (redis-py also takes ?db=, which it then overrides).
+        parts = urlsplit(redis_url)
+        query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("db="))
+        redis_url = urlunsplit(parts._replace(path=f"/{int(number) + 1}", query=query))
     return own.render_as_string(hide_password=False), redis_url
 
 
